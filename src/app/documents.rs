@@ -1,0 +1,380 @@
+//! Registering drafts and reading documents back. Visibility is decided here once: a user
+//! sees documents of their own agency whose confidentiality their clearance covers; anything
+//! else is reported as not found, so its existence does not leak.
+
+use bytes::Bytes;
+use chrono::Utc;
+use serde_json::json;
+use uuid::Uuid;
+
+use super::metadata::parse_draft_metadata;
+use super::views::{DocumentList, DocumentView};
+use super::{AppError, AppResult, DraftMetadata, Services};
+use crate::db::{
+    AgencyRecord, AuditEventRecord, DbError, DocumentFileRecord, DocumentFilter, DocumentRecord,
+    FileKind, UnitRecord, UserRecord,
+};
+use crate::domain::{Action, AgencyId, DocumentStatus, LanguageCode, Role, Subject};
+use crate::pdf;
+use crate::storage::ContentHash;
+
+/// A draft as received: the metadata JSON text and, unless confidential, the PDF.
+pub struct DocumentUpload {
+    pub metadata_json: String,
+    pub file: Option<Bytes>,
+    pub file_name: Option<String>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct DocumentListQuery {
+    pub status: Option<DocumentStatus>,
+    pub limit: Option<u32>,
+    pub offset: Option<u32>,
+}
+
+pub(super) fn require(actor: &UserRecord, action: Action) -> AppResult<()> {
+    if actor.role.may(action) {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "the {} role may not do this ({action:?})",
+            actor.role
+        )))
+    }
+}
+
+pub(super) fn audit_event(
+    actor: Option<&UserRecord>,
+    action: &str,
+    document_id: Option<Uuid>,
+    details: serde_json::Value,
+) -> AuditEventRecord {
+    AuditEventRecord {
+        id: Uuid::now_v7(),
+        occurred_at: Utc::now(),
+        actor_user_id: actor.map(|a| a.id),
+        action: action.to_owned(),
+        document_id,
+        details_json: details.to_string(),
+    }
+}
+
+impl Services {
+    pub async fn register_draft(
+        &self,
+        actor: &UserRecord,
+        upload: DocumentUpload,
+    ) -> AppResult<DocumentView> {
+        require(actor, Action::RegisterDraft)?;
+        let metadata = parse_draft_metadata(&upload.metadata_json)?;
+        let agency = self
+            .issuing_agency(actor, metadata.organ_id.as_deref())
+            .await?;
+        let unit = self
+            .store
+            .find_unit(agency.id, &metadata.unit)
+            .await?
+            .ok_or_else(|| {
+                AppError::UnknownUnit(format!(
+                    "the agency {} has no drafting unit '{}'",
+                    agency.organ_id, metadata.unit
+                ))
+            })?;
+        let signer_user_id = self
+            .resolve_signer(&agency, metadata.signer.as_deref())
+            .await?;
+        let secret = metadata.confidentiality.is_state_secret();
+        if secret && !actor.clearance.covers(metadata.confidentiality) {
+            return Err(AppError::Forbidden(format!(
+                "your clearance does not cover {} documents",
+                metadata.confidentiality.label_vi()
+            )));
+        }
+        let document_id = Uuid::now_v7();
+        let (file, page_amount) = match (secret, upload.file) {
+            (true, Some(_)) => {
+                return Err(AppError::ConfidentialFileRefused(format!(
+                    "{} documents are registered as a stub only; the file must not be uploaded to a networked system",
+                    metadata.confidentiality.label_vi()
+                )))
+            }
+            (true, None) => (None, None),
+            (false, None) => {
+                return Err(AppError::BadRequest(
+                    "the multipart part 'file' (the PDF) is required".to_owned(),
+                ))
+            }
+            (false, Some(bytes)) => {
+                let (record, pages) = self
+                    .store_checked_pdf(document_id, bytes, upload.file_name)
+                    .await?;
+                (Some(record), Some(pages))
+            }
+        };
+        let record = draft_record(
+            document_id,
+            actor,
+            &agency,
+            &unit,
+            &metadata,
+            signer_user_id,
+            page_amount,
+        )?;
+        let event = audit_event(
+            Some(actor),
+            "document.registered",
+            Some(document_id),
+            json!({
+                "status": record.status.as_str(),
+                "confidentiality": record.confidentiality.as_str(),
+                "file_sha256": file.as_ref().map(|f| f.sha256.clone()),
+            }),
+        );
+        self.store
+            .insert_document(&record, file.as_ref(), &event)
+            .await?;
+        Ok(DocumentView::build(record, &agency, Some(&unit), file))
+    }
+
+    /// Checks the PDF off the runtime under a time limit, then stores it. The object is in
+    /// storage before any row points to it.
+    async fn store_checked_pdf(
+        &self,
+        document_id: Uuid,
+        bytes: Bytes,
+        file_name: Option<String>,
+    ) -> AppResult<(DocumentFileRecord, i64)> {
+        let limit = self.limits.pdf_parse_timeout;
+        let for_check = bytes.clone();
+        let facts = tokio::time::timeout(
+            limit,
+            crate::blocking::run(move || pdf::inspect(&for_check)),
+        )
+        .await
+        .map_err(|_| AppError::PdfTimeout(limit))???;
+        let stored = self.blobs.put_blob(bytes).await?;
+        let record = DocumentFileRecord {
+            id: Uuid::now_v7(),
+            document_id,
+            kind: FileKind::Draft,
+            sha256: stored.hash.to_hex(),
+            size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+            media_type: "application/pdf".to_owned(),
+            original_filename: file_name.map(|n| sanitize_file_name(&n)),
+            created_at: Utc::now(),
+        };
+        Ok((record, i64::from(facts.page_count)))
+    }
+
+    async fn issuing_agency(
+        &self,
+        actor: &UserRecord,
+        organ_id: Option<&str>,
+    ) -> AppResult<AgencyRecord> {
+        let own = self.store.get_agency(actor.agency_id).await?;
+        let Some(requested) = organ_id else {
+            return Ok(own);
+        };
+        let requested =
+            AgencyId::parse(requested).map_err(|e| AppError::InvalidMetadata(e.to_string()))?;
+        if requested.as_str() == own.organ_id {
+            return Ok(own);
+        }
+        match self
+            .store
+            .find_agency_by_organ_id(requested.as_str())
+            .await?
+        {
+            None => Err(AppError::UnknownAgency(format!(
+                "no agency has the identifier {requested}"
+            ))),
+            Some(_) => Err(AppError::Forbidden(format!(
+                "you may register drafts only for your own agency {}",
+                own.organ_id
+            ))),
+        }
+    }
+
+    async fn resolve_signer(
+        &self,
+        agency: &AgencyRecord,
+        username: Option<&str>,
+    ) -> AppResult<Option<Uuid>> {
+        let Some(username) = username else {
+            return Ok(None);
+        };
+        let user = self.store.find_user_by_username(username).await?;
+        match user {
+            Some(user)
+                if user.role == Role::Signer && user.agency_id == agency.id && user.active =>
+            {
+                Ok(Some(user.id))
+            }
+            _ => Err(AppError::InvalidMetadata(format!(
+                "/signer: '{username}' is not an active signer of {}",
+                agency.organ_id
+            ))),
+        }
+    }
+
+    pub async fn list_documents(
+        &self,
+        actor: &UserRecord,
+        query: DocumentListQuery,
+    ) -> AppResult<DocumentList> {
+        require(actor, Action::ReadDocuments)?;
+        let limit = query.limit.unwrap_or(50).clamp(1, 200);
+        let offset = query.offset.unwrap_or(0);
+        let filter = DocumentFilter {
+            agency_id: actor.agency_id,
+            max_confidentiality: actor.clearance,
+            status: query.status,
+            limit,
+            offset,
+        };
+        let records = self.store.list_documents(&filter).await?;
+        let agency = self.store.get_agency(actor.agency_id).await?;
+        let units = self.store.list_units(agency.id).await?;
+        let mut items = Vec::with_capacity(records.len());
+        for record in records {
+            let file = self.store.current_file(record.id).await?;
+            let unit = units.iter().find(|u| u.id == record.unit_id);
+            items.push(DocumentView::build(record, &agency, unit, file));
+        }
+        let event = audit_event(
+            Some(actor),
+            "documents.listed",
+            None,
+            json!({"returned": items.len(), "offset": offset}),
+        );
+        self.store.append_audit_event(&event).await?;
+        Ok(DocumentList {
+            items,
+            limit,
+            offset,
+        })
+    }
+
+    pub async fn get_document(&self, actor: &UserRecord, id: Uuid) -> AppResult<DocumentView> {
+        require(actor, Action::ReadDocuments)?;
+        let record = self.visible_document(actor, id).await?;
+        let agency = self.store.get_agency(record.agency_id).await?;
+        let unit = self.unit_of(&record).await?;
+        let file = self.store.current_file(id).await?;
+        let event = audit_event(Some(actor), "document.read", Some(id), json!({}));
+        self.store.append_audit_event(&event).await?;
+        Ok(DocumentView::build(record, &agency, unit.as_ref(), file))
+    }
+
+    /// The current file's bytes, verified against their hash, with its record.
+    pub async fn read_document_file(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+    ) -> AppResult<(Bytes, DocumentFileRecord)> {
+        require(actor, Action::DownloadDocumentFile)?;
+        self.visible_document(actor, id).await?;
+        let file = self
+            .store
+            .current_file(id)
+            .await?
+            .ok_or(AppError::NotFound("file"))?;
+        let hash = ContentHash::parse_hex(&file.sha256).ok_or_else(|| {
+            AppError::Internal(format!("stored hash '{}' is not hex", file.sha256))
+        })?;
+        let bytes = self.blobs.get_blob(&hash).await?;
+        let event = audit_event(
+            Some(actor),
+            "document.file_read",
+            Some(id),
+            json!({"sha256": file.sha256, "kind": file.kind.as_str()}),
+        );
+        self.store.append_audit_event(&event).await?;
+        Ok((bytes, file))
+    }
+
+    async fn visible_document(&self, actor: &UserRecord, id: Uuid) -> AppResult<DocumentRecord> {
+        let record = match self.store.get_document(id).await {
+            Ok(record) => record,
+            Err(DbError::NotFound) => return Err(AppError::NotFound("document")),
+            Err(other) => return Err(other.into()),
+        };
+        let visible =
+            record.agency_id == actor.agency_id && actor.clearance.covers(record.confidentiality);
+        if !visible {
+            return Err(AppError::NotFound("document"));
+        }
+        Ok(record)
+    }
+
+    async fn unit_of(&self, record: &DocumentRecord) -> AppResult<Option<UnitRecord>> {
+        let units = self.store.list_units(record.agency_id).await?;
+        Ok(units.into_iter().find(|u| u.id == record.unit_id))
+    }
+}
+
+fn draft_record(
+    id: Uuid,
+    actor: &UserRecord,
+    agency: &AgencyRecord,
+    unit: &UnitRecord,
+    metadata: &DraftMetadata,
+    signer_user_id: Option<Uuid>,
+    page_amount: Option<i64>,
+) -> AppResult<DocumentRecord> {
+    let invalid = |e: crate::domain::ParseError| AppError::InvalidMetadata(format!("/{e}"));
+    let subject = Subject::parse(&metadata.subject).map_err(invalid)?;
+    let language =
+        LanguageCode::parse(metadata.language.as_deref().unwrap_or("vi")).map_err(invalid)?;
+    for recipient in &metadata.recipients {
+        if let Some(organ_id) = &recipient.organ_id {
+            AgencyId::parse(organ_id).map_err(invalid)?;
+        }
+    }
+    let now = Utc::now();
+    let status = if metadata.confidentiality.is_state_secret() {
+        DocumentStatus::RegisteredStub
+    } else {
+        DocumentStatus::Draft
+    };
+    Ok(DocumentRecord {
+        id,
+        agency_id: agency.id,
+        unit_id: unit.id,
+        document_type: metadata.document_type,
+        confidentiality: metadata.confidentiality,
+        urgency: metadata.urgency,
+        status,
+        subject: subject.as_str().to_owned(),
+        language: language.as_str().to_owned(),
+        page_amount,
+        description: metadata.description.clone(),
+        recipients_json: serde_json::to_string(&metadata.recipients)
+            .unwrap_or_else(|_| "[]".into()),
+        issued_amount: metadata.issued_amount.map(i64::from),
+        due_date: metadata.due_date,
+        signer_user_id,
+        ordinal: None,
+        notation: None,
+        issued_at: None,
+        created_by: actor.id,
+        created_at: now,
+        updated_at: now,
+    })
+}
+
+/// Keeps the last path component and drops control characters, so a client-supplied name is
+/// safe to echo in a Content-Disposition header.
+fn sanitize_file_name(raw: &str) -> String {
+    let last = raw.rsplit(['/', '\\']).next().unwrap_or(raw);
+    let cleaned: String = last
+        .chars()
+        .filter(|c| !c.is_control() && *c != '"')
+        .take(200)
+        .collect();
+    if cleaned.is_empty() {
+        "document.pdf".to_owned()
+    } else {
+        cleaned
+    }
+}

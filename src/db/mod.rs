@@ -1,0 +1,131 @@
+//! The metadata store: the source of truth for agencies, users, documents and audit events.
+//! One trait, [`MetadataStore`], two implementations — SQLite (embedded default) and
+//! PostgreSQL (multi-node) — chosen from the configured URL in [`connect`]. This module is the
+//! only one that knows sqlx; the rest of the code sees our record types.
+
+mod postgres;
+mod records;
+mod sql_store;
+mod sqlite;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use crate::config::{DatabaseTarget, ResolvedSettings};
+use crate::domain::{Confidentiality, DocumentStatus, Role};
+
+pub use postgres::PostgresStore;
+pub use records::*;
+pub use sqlite::SqliteStore;
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbError {
+    #[error("not found")]
+    NotFound,
+    #[error("already exists: {0}")]
+    Conflict(String),
+    #[error("stored value is not valid: {0}")]
+    Corrupt(String),
+    #[error("database error: {0}")]
+    Backend(#[from] sqlx::Error),
+    #[error("migration failed: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl DbError {
+    pub(crate) fn from_sqlx(error: sqlx::Error, what: &str) -> DbError {
+        match &error {
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                DbError::Conflict(what.to_owned())
+            }
+            sqlx::Error::RowNotFound => DbError::NotFound,
+            _ => DbError::Backend(error),
+        }
+    }
+}
+
+pub type DbResult<T> = Result<T, DbError>;
+
+/// Which documents a listing may return. Agency scope and clearance are part of the query,
+/// so a row the caller may not see never leaves the database.
+#[derive(Debug, Clone)]
+pub struct DocumentFilter {
+    pub agency_id: Uuid,
+    pub max_confidentiality: Confidentiality,
+    pub status: Option<DocumentStatus>,
+    pub limit: u32,
+    pub offset: u32,
+}
+
+#[async_trait]
+pub trait MetadataStore: Send + Sync {
+    /// `sqlite` or `postgres`.
+    fn backend_name(&self) -> &'static str;
+    async fn migrate(&self) -> DbResult<()>;
+    async fn ping(&self) -> DbResult<()>;
+
+    async fn insert_agency(&self, agency: &AgencyRecord) -> DbResult<()>;
+    async fn find_agency_by_organ_id(&self, organ_id: &str) -> DbResult<Option<AgencyRecord>>;
+    async fn get_agency(&self, id: Uuid) -> DbResult<AgencyRecord>;
+    async fn list_agencies(&self) -> DbResult<Vec<AgencyRecord>>;
+
+    async fn insert_unit(&self, unit: &UnitRecord) -> DbResult<()>;
+    async fn find_unit(&self, agency_id: Uuid, abbreviation: &str) -> DbResult<Option<UnitRecord>>;
+    async fn list_units(&self, agency_id: Uuid) -> DbResult<Vec<UnitRecord>>;
+
+    async fn insert_user(&self, user: &UserRecord) -> DbResult<()>;
+    async fn find_user_by_username(&self, username: &str) -> DbResult<Option<UserRecord>>;
+    async fn get_user(&self, id: Uuid) -> DbResult<UserRecord>;
+    async fn list_users(&self) -> DbResult<Vec<UserRecord>>;
+    async fn set_user_role(&self, id: Uuid, role: Role) -> DbResult<()>;
+    async fn set_user_password_hash(&self, id: Uuid, password_hash: &str) -> DbResult<()>;
+
+    async fn insert_token(&self, token: &TokenRecord) -> DbResult<()>;
+    /// The token with this hash if it is neither revoked nor expired at `now`, with its user.
+    async fn find_live_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> DbResult<Option<(TokenRecord, UserRecord)>>;
+    async fn list_tokens(&self, user_id: Uuid) -> DbResult<Vec<TokenRecord>>;
+    async fn revoke_token(&self, id: Uuid, at: DateTime<Utc>) -> DbResult<()>;
+
+    async fn insert_certificate(&self, certificate: &CertificateRecord) -> DbResult<()>;
+    async fn insert_signer(&self, signer: &SignerRecord) -> DbResult<()>;
+    async fn list_signers(&self, agency_id: Uuid) -> DbResult<Vec<SignerView>>;
+
+    /// Inserts the document, its file row (if any) and the audit event in one transaction.
+    async fn insert_document(
+        &self,
+        document: &DocumentRecord,
+        file: Option<&DocumentFileRecord>,
+        event: &AuditEventRecord,
+    ) -> DbResult<()>;
+    async fn get_document(&self, id: Uuid) -> DbResult<DocumentRecord>;
+    async fn list_documents(&self, filter: &DocumentFilter) -> DbResult<Vec<DocumentRecord>>;
+    async fn count_documents(&self) -> DbResult<i64>;
+    async fn current_file(&self, document_id: Uuid) -> DbResult<Option<DocumentFileRecord>>;
+
+    async fn append_audit_event(&self, event: &AuditEventRecord) -> DbResult<()>;
+    async fn list_audit_events(&self, document_id: Option<Uuid>)
+        -> DbResult<Vec<AuditEventRecord>>;
+}
+
+pub type SharedStore = Arc<dyn MetadataStore>;
+
+/// Opens the store the settings name and brings its schema up to date.
+pub async fn connect(settings: &ResolvedSettings) -> DbResult<SharedStore> {
+    let store: SharedStore = match &settings.database {
+        DatabaseTarget::Sqlite { path } => {
+            Arc::new(SqliteStore::open(path, settings.database_max_connections).await?)
+        }
+        DatabaseTarget::Postgres { url } => {
+            Arc::new(PostgresStore::open(url.expose(), settings.database_max_connections).await?)
+        }
+    };
+    store.migrate().await?;
+    Ok(store)
+}

@@ -1,0 +1,31 @@
+//! The multi-node backend: several `vanthu serve` processes share one PostgreSQL database.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::PgPool;
+
+static MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("schemas/sql/postgres");
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn open(url: &str, max_connections: u32) -> DbResult<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(max_connections)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    async fn run_migrations(&self) -> DbResult<()> {
+        // Migrations take an advisory lock, so nodes starting together migrate once.
+        MIGRATIONS.run(&self.pool).await?;
+        Ok(())
+    }
+}
+
+super::sql_store::impl_metadata_store!(PostgresStore, sqlx::postgres::PgRow, "postgres");

@@ -1,0 +1,31 @@
+//! The business vocabulary: agencies, documents, users and what each role may do. Every type
+//! here is parsed at the edge (HTTP, CLI, database rows) and trusted inside. No I/O here.
+
+mod agency;
+mod document;
+mod document_type;
+mod user;
+
+pub use agency::{Abbreviation, AgencyId};
+pub use document::{
+    Confidentiality, DocumentNumber, DocumentStatus, LanguageCode, Subject, Urgency,
+};
+pub use document_type::DocumentType;
+pub use user::{Action, Role, Username};
+
+/// A value that failed to parse, with a message a clerk can act on.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct ParseError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl ParseError {
+    pub fn new(field: &'static str, message: impl Into<String>) -> Self {
+        Self {
+            field,
+            message: message.into(),
+        }
+    }
+}

@@ -1,0 +1,51 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations. It is served at
+//! `/api/openapi.json` and committed as `schemas/openapi/vanthu.v1.json`; a test fails when
+//! the two drift apart.
+
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::{accounts, documents, health};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "vanthu",
+        description = "Issues, archives and audits two-layer digitally signed outgoing documents (văn bản đi). Errors are `{code, message}` with a code from ErrorCode.",
+    ),
+    paths(
+        health::healthz, health::readyz,
+        accounts::login, accounts::logout, accounts::me, accounts::list_users, accounts::create_user,
+        documents::register_draft, documents::list_documents, documents::get_document, documents::download_document_file,
+    ),
+    components(schemas(super::error::ErrorCode, crate::app::DraftMetadata)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "documents", description = "Outgoing documents"),
+        (name = "auth", description = "Login and the caller's profile"),
+        (name = "users", description = "User management (admin)"),
+        (name = "operations", description = "Health and readiness"),
+    )
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// The document as pretty JSON with a trailing newline (the committed file's exact form).
+pub fn openapi_json() -> String {
+    let mut doc = ApiDoc::openapi();
+    doc.info.version = env!("CARGO_PKG_VERSION").to_owned();
+    let mut text = doc.to_pretty_json().unwrap_or_default();
+    text.push('\n');
+    text
+}
