@@ -3,6 +3,7 @@
 
 mod accounts;
 mod logging;
+mod pdf;
 
 use std::path::PathBuf;
 
@@ -53,6 +54,9 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(accounts::TokenCommand),
+    /// Sign PDF files offline with the two-layer engine.
+    #[command(subcommand)]
+    Pdf(pdf::PdfCommand),
     /// Write the generated contracts (OpenAPI, JSON Schemas) into a schemas/ directory.
     #[command(hide = true)]
     WriteSchemas {
@@ -75,6 +79,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::CheckConfig => check_config(&settings),
         Command::WriteSchemas { out } => write_schemas(&out),
+        Command::Pdf(command) => pdf::run(command),
         command => {
             let resolved = resolve(&settings)?;
             logging::init(&resolved, matches!(command, Command::Serve { .. }))?;
@@ -96,7 +101,7 @@ async fn run_with(command: Command, settings: ResolvedSettings) -> anyhow::Resul
         }
         Command::User(command) => accounts::run_user(command, &settings).await,
         Command::Token(command) => accounts::run_token(command, &settings).await,
-        Command::CheckConfig | Command::WriteSchemas { .. } => {
+        Command::CheckConfig | Command::WriteSchemas { .. } | Command::Pdf(_) => {
             unreachable!("handled before resolving")
         }
     }

@@ -13,6 +13,12 @@ pub use document::{
 pub use document_type::DocumentType;
 pub use user::{Action, Role, Username};
 
+/// Vietnam's time zone: UTC+07:00 all year (no daylight saving). Registers, issue dates and
+/// signing times are in this zone.
+pub fn vietnam_offset() -> chrono::FixedOffset {
+    chrono::FixedOffset::east_opt(7 * 3600).expect("+07:00 is a valid offset")
+}
+
 /// A value that failed to parse, with a message a clerk can act on.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {message}")]

@@ -1,4 +1,8 @@
-//! Keys and certificates (and, in later work, the PAdES signing engine). This module and
-//! `pdf` are the only ones that know openssl and lopdf.
+//! Keys, certificates and the PAdES signing engine. This module and `pdf` are the only ones
+//! that know openssl and lopdf.
 
+pub mod cms;
 pub mod demo_pki;
+mod der;
+pub mod engine;
+pub mod pdf_update;

@@ -10,3 +10,4 @@ mod metadata_store;
 mod multi_node;
 mod object_store;
 mod operations;
+mod signing;
