@@ -212,7 +212,8 @@ impl Settings {
 fn environment_layer() -> Env {
     Env::prefixed("VANTHU_")
         .filter(|key| {
-            let key = key.as_str();
+            // figment hands keys over in their original case.
+            let key = key.as_str().to_ascii_lowercase();
             key != "config" && !key.starts_with("test_")
         })
         .split("__")
