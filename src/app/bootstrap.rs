@@ -161,6 +161,7 @@ pub async fn ensure_initialized(
         organ_id: AGENCY_ORGAN_ID.to_owned(),
         name: AGENCY_NAME.to_owned(),
         abbreviation: AGENCY_ABBREVIATION.to_owned(),
+        seal_image_sha256: None,
         created_at: Utc::now(),
     };
     match services.store.insert_agency(&agency).await {
@@ -293,6 +294,7 @@ async fn create_pki(
             certificate_id,
             position: position.into(),
             authority_mark: Some(mark.into()),
+            signature_image_sha256: None,
             active: true,
             created_at: Utc::now(),
         };
@@ -326,6 +328,8 @@ async fn register_certificate(
         pem: leaf.pem.clone(),
         not_before: leaf.not_before,
         not_after: leaf.not_after,
+        // Demo keys are server-held; the file lives in the PKI dir.
+        pkcs12_path: leaf.pkcs12_path.file_name().map(|n| n.to_string_lossy().into_owned()),
         created_at: Utc::now(),
     };
     services.store.insert_certificate(&record).await?;

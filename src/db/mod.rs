@@ -6,6 +6,7 @@
 mod postgres;
 mod records;
 mod sql_store;
+mod sql_workflow;
 mod sqlite;
 
 use std::sync::Arc;
@@ -33,7 +34,13 @@ pub enum DbError {
     Backend(#[from] sqlx::Error),
     #[error("migration failed: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// The caller's step inside a transaction failed; nothing was committed.
+    #[error("{0}")]
+    Aborted(BuildError),
 }
+
+/// An error from the caller's work inside a store transaction (e.g. signing the issued PDF).
+pub type BuildError = Box<dyn std::error::Error + Send + Sync>;
 
 impl DbError {
     pub(crate) fn from_sqlx(error: sqlx::Error, what: &str) -> DbError {
@@ -114,7 +121,39 @@ pub trait MetadataStore: Send + Sync {
         -> DbResult<Vec<AuditEventRecord>>;
 }
 
-pub type SharedStore = Arc<dyn MetadataStore>;
+/// The signing and issuing workflow's persistence. See `sql_workflow.rs`.
+#[async_trait]
+pub trait WorkflowStore: Send + Sync {
+    async fn get_certificate(&self, id: Uuid) -> DbResult<CertificateRecord>;
+    async fn find_certificate_by_fingerprint(&self, fingerprint: &str) -> DbResult<Option<CertificateRecord>>;
+    /// The newest organization certificate registered for the agency.
+    async fn organization_certificate(&self, agency_id: Uuid) -> DbResult<Option<CertificateRecord>>;
+    async fn signer_for_user(&self, user_id: Uuid) -> DbResult<Option<SignerRecord>>;
+    async fn set_agency_seal(&self, agency_id: Uuid, sha256: &str) -> DbResult<()>;
+    async fn set_signer_image(&self, signer_id: Uuid, sha256: &str) -> DbResult<()>;
+    /// Only while the document is a draft.
+    async fn assign_signer(&self, document_id: Uuid, signer_user_id: Uuid, event: &AuditEventRecord) -> DbResult<()>;
+    /// draft → signed_personal, with the signed file and the event, atomically.
+    async fn record_layer_one(&self, document_id: Uuid, file: &DocumentFileRecord, event: &AuditEventRecord) -> DbResult<()>;
+    async fn insert_signing_session(&self, session: &SigningSessionRecord) -> DbResult<()>;
+    async fn get_signing_session(&self, id: Uuid) -> DbResult<SigningSessionRecord>;
+    /// Closes the session and records layer 1 in one transaction; a second completion conflicts.
+    async fn complete_signing_session(&self, id: Uuid, file: &DocumentFileRecord, event: &AuditEventRecord) -> DbResult<()>;
+    /// Takes the next number of `register` and lets `build` produce the issued document with it,
+    /// all in one transaction (see `sql_workflow.rs`). Returns the number used.
+    async fn issue_with_next_number(
+        &self,
+        register: &RegisterKey,
+        document_id: Uuid,
+        build: &mut (dyn FnMut(i64) -> futures::future::BoxFuture<'static, Result<IssuedDocument, BuildError>> + Send),
+    ) -> DbResult<(i64, IssuedDocument)>;
+}
+
+/// Everything the service persists in SQL.
+pub trait Store: MetadataStore + WorkflowStore {}
+impl<T: MetadataStore + WorkflowStore> Store for T {}
+
+pub type SharedStore = Arc<dyn Store>;
 
 /// Opens the store the settings name and brings its schema up to date.
 pub async fn connect(settings: &ResolvedSettings) -> DbResult<SharedStore> {

@@ -21,6 +21,10 @@ impl PostgresStore {
         Ok(Self { pool })
     }
 
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Postgres>, sqlx::Error> {
+        self.pool.begin().await
+    }
+
     async fn run_migrations(&self) -> DbResult<()> {
         // Migrations take an advisory lock, so nodes starting together migrate once.
         MIGRATIONS.run(&self.pool).await?;
@@ -29,3 +33,4 @@ impl PostgresStore {
 }
 
 super::sql_store::impl_metadata_store!(PostgresStore, sqlx::postgres::PgRow, "postgres");
+super::sql_workflow::impl_workflow_store!(PostgresStore, sqlx::postgres::PgRow, " FOR UPDATE");

@@ -12,6 +12,8 @@ pub struct AgencyRecord {
     pub organ_id: String,
     pub name: String,
     pub abbreviation: String,
+    /// The seal image (red, transparent PNG) in object storage.
+    pub seal_image_sha256: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -94,6 +96,8 @@ pub struct CertificateRecord {
     pub pem: String,
     pub not_before: DateTime<Utc>,
     pub not_after: DateTime<Utc>,
+    /// Server-held key: PKCS#12 path relative to the PKI dir. `None`: the signer holds the key.
+    pub pkcs12_path: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -104,6 +108,8 @@ pub struct SignerRecord {
     pub certificate_id: Uuid,
     pub position: String,
     pub authority_mark: Option<String>,
+    /// The handwritten signature image (blue, transparent PNG) in object storage.
+    pub signature_image_sha256: Option<String>,
     pub active: bool,
     pub created_at: DateTime<Utc>,
 }
@@ -117,8 +123,10 @@ pub struct SignerView {
     pub display_name: String,
     pub position: String,
     pub authority_mark: Option<String>,
+    pub certificate_id: Uuid,
     pub certificate_subject: String,
     pub certificate_fingerprint: String,
+    pub signature_image_sha256: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -225,4 +233,62 @@ pub(crate) fn parse_file_kind(raw: &str) -> Result<FileKind, super::DbError> {
             "document_files.kind = '{other}'"
         ))),
     }
+}
+
+/// A prepared layer-1 signature waiting for the signer's token (two-step flow).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SigningSessionRecord {
+    pub id: Uuid,
+    pub document_id: Uuid,
+    pub user_id: Uuid,
+    pub certificate_id: Uuid,
+    pub prepared_sha256: String,
+    pub contents_start: i64,
+    pub contents_end: i64,
+    pub signed_attributes_hex: String,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub completed_at: Option<DateTime<Utc>>,
+}
+
+/// Which outgoing register (sổ đăng ký văn bản đi) a number comes from: one sequence per
+/// agency, calendar year (Vietnam time) and sequence kind; legal normative documents have one
+/// sequence per document type.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegisterKey {
+    pub agency_id: Uuid,
+    pub year: i32,
+    pub sequence_kind: SequenceKind,
+    /// Empty unless the sequence kind is per type.
+    pub document_type: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SequenceKind {
+    Regular,
+    Confidential,
+    LegalNormative,
+    Copy,
+}
+
+impl SequenceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SequenceKind::Regular => "regular",
+            SequenceKind::Confidential => "confidential",
+            SequenceKind::LegalNormative => "legal_normative",
+            SequenceKind::Copy => "copy",
+        }
+    }
+}
+
+/// What an issuance writes once its number is known.
+#[derive(Debug, Clone, PartialEq)]
+pub struct IssuedDocument {
+    pub status: DocumentStatus,
+    pub notation: String,
+    pub issued_at: DateTime<Utc>,
+    /// The issued file; `None` for a confidential register stub.
+    pub file: Option<DocumentFileRecord>,
+    pub event: AuditEventRecord,
 }

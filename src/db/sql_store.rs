@@ -15,6 +15,7 @@ macro_rules! impl_metadata_store {
                 organ_id: row.try_get("organ_id")?,
                 name: row.try_get("name")?,
                 abbreviation: row.try_get("abbreviation")?,
+                seal_image_sha256: row.try_get("seal_image_sha256")?,
                 created_at: row.try_get("created_at")?,
             })
         }
@@ -130,8 +131,8 @@ macro_rules! impl_metadata_store {
             }
 
             async fn insert_agency(&self, a: &AgencyRecord) -> DbResult<()> {
-                sqlx::query("INSERT INTO agencies (id, organ_id, name, abbreviation, created_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(a.id).bind(&a.organ_id).bind(&a.name).bind(&a.abbreviation).bind(a.created_at)
+                sqlx::query("INSERT INTO agencies (id, organ_id, name, abbreviation, seal_image_sha256, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
+                    .bind(a.id).bind(&a.organ_id).bind(&a.name).bind(&a.abbreviation).bind(&a.seal_image_sha256).bind(a.created_at)
                     .execute(&self.pool).await
                     .map_err(|e| DbError::from_sqlx(e, "an agency with this organ_id"))?;
                 Ok(())
@@ -254,21 +255,21 @@ macro_rules! impl_metadata_store {
             }
 
             async fn insert_certificate(&self, c: &CertificateRecord) -> DbResult<()> {
-                sqlx::query("INSERT INTO certificates (id, agency_id, purpose, subject, issuer, serial_hex, sha256_fingerprint, pem, not_before, not_after, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)")
+                sqlx::query("INSERT INTO certificates (id, agency_id, purpose, subject, issuer, serial_hex, sha256_fingerprint, pem, not_before, not_after, created_at, pkcs12_path) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)")
                     .bind(c.id).bind(c.agency_id).bind(c.purpose.as_str()).bind(&c.subject).bind(&c.issuer)
                     .bind(&c.serial_hex).bind(&c.sha256_fingerprint).bind(&c.pem).bind(c.not_before)
-                    .bind(c.not_after).bind(c.created_at)
+                    .bind(c.not_after).bind(c.created_at).bind(&c.pkcs12_path)
                     .execute(&self.pool).await
                     .map_err(|e| DbError::from_sqlx(e, "a certificate with this fingerprint"))?;
                 Ok(())
             }
 
             async fn insert_signer(&self, s: &SignerRecord) -> DbResult<()> {
-                sqlx::query("INSERT INTO signers (id, user_id, certificate_id, position, authority_mark, active, created_at) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                sqlx::query("INSERT INTO signers (id, user_id, certificate_id, position, authority_mark, active, created_at, signature_image_sha256) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
                     .bind(s.id).bind(s.user_id).bind(s.certificate_id).bind(&s.position)
-                    .bind(&s.authority_mark).bind(s.active).bind(s.created_at)
+                    .bind(&s.authority_mark).bind(s.active).bind(s.created_at).bind(&s.signature_image_sha256)
                     .execute(&self.pool).await
                     .map_err(|e| DbError::from_sqlx(e, "this user is already mapped to this certificate"))?;
                 Ok(())
@@ -276,7 +277,7 @@ macro_rules! impl_metadata_store {
 
             async fn list_signers(&self, agency_id: uuid::Uuid) -> DbResult<Vec<SignerView>> {
                 let rows = sqlx::query("SELECT s.id AS signer_id, u.id AS user_id, u.username, u.display_name, s.position, \
-                        s.authority_mark, c.subject, c.sha256_fingerprint \
+                        s.authority_mark, s.signature_image_sha256, c.id AS certificate_id, c.subject, c.sha256_fingerprint \
                         FROM signers s JOIN users u ON u.id = s.user_id JOIN certificates c ON c.id = s.certificate_id \
                         WHERE u.agency_id = $1 AND s.active ORDER BY u.username")
                     .bind(agency_id).fetch_all(&self.pool).await?;
@@ -287,8 +288,10 @@ macro_rules! impl_metadata_store {
                     display_name: row.try_get("display_name")?,
                     position: row.try_get("position")?,
                     authority_mark: row.try_get("authority_mark")?,
+                    certificate_id: row.try_get("certificate_id")?,
                     certificate_subject: row.try_get("subject")?,
                     certificate_fingerprint: row.try_get("sha256_fingerprint")?,
+                    signature_image_sha256: row.try_get("signature_image_sha256")?,
                 })).collect()
             }
 

@@ -33,6 +33,12 @@ impl SqliteStore {
         Ok(Self { pool })
     }
 
+    /// `BEGIN IMMEDIATE` takes the write lock at once, so two writers never deadlock
+    /// upgrading a read lock.
+    async fn begin_write(&self) -> Result<sqlx::Transaction<'_, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     async fn run_migrations(&self) -> DbResult<()> {
         MIGRATIONS.run(&self.pool).await?;
         Ok(())
@@ -40,3 +46,4 @@ impl SqliteStore {
 }
 
 super::sql_store::impl_metadata_store!(SqliteStore, sqlx::sqlite::SqliteRow, "sqlite");
+super::sql_workflow::impl_workflow_store!(SqliteStore, sqlx::sqlite::SqliteRow, "");

@@ -2,6 +2,9 @@
 //! Every entry point is synchronous and bounded (decompression limit, object count); callers
 //! run it through [`crate::blocking::run`] with a timeout.
 
+mod text_decode;
+pub mod text_layout;
+
 use lopdf::xref::XrefRecovery;
 use lopdf::{Document, LoadOptions};
 

@@ -5,4 +5,7 @@ pub mod cms;
 pub mod demo_pki;
 mod der;
 pub mod engine;
+pub mod font;
+pub mod images;
 pub mod pdf_update;
+mod raster;

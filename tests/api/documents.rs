@@ -240,6 +240,7 @@ async fn documents_of_another_agency_are_invisible() {
         organ_id: "000.00.00.G22".into(),
         name: "Bộ Nội vụ".into(),
         abbreviation: "BNV".into(),
+        seal_image_sha256: None,
         created_at: chrono::Utc::now(),
     };
     store.insert_agency(&other).await.unwrap();

@@ -11,3 +11,4 @@ mod multi_node;
 mod object_store;
 mod operations;
 mod signing;
+mod workflow_store;

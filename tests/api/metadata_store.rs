@@ -8,7 +8,7 @@ use vanthu::domain::{Confidentiality, DocumentStatus, DocumentType, Role, Urgenc
 
 use crate::helpers::fresh_postgres_database;
 
-async fn sqlite_store() -> (SharedStore, tempfile::TempDir) {
+pub(crate) async fn sqlite_store() -> (SharedStore, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("conformance.db"), 4)
         .await
@@ -17,7 +17,7 @@ async fn sqlite_store() -> (SharedStore, tempfile::TempDir) {
     (std::sync::Arc::new(store), dir)
 }
 
-async fn postgres_store() -> Option<SharedStore> {
+pub(crate) async fn postgres_store() -> Option<SharedStore> {
     let url = fresh_postgres_database().await?;
     let store = PostgresStore::open(&url, 4).await.unwrap();
     store.migrate().await.unwrap();
@@ -51,18 +51,19 @@ async fn run_suite(store: SharedStore) {
     documents(&store, &agency, &unit, &clerk).await;
 }
 
-fn agency(organ_id: &str) -> AgencyRecord {
+pub(crate) fn agency(organ_id: &str) -> AgencyRecord {
     AgencyRecord {
         id: Uuid::now_v7(),
         organ_id: organ_id.into(),
         name: "Ủy ban nhân dân tỉnh Thử".into(),
         abbreviation: "UBND".into(),
+        seal_image_sha256: None,
         created_at: now(),
     }
 }
 
 /// Timestamps rounded to microseconds: PostgreSQL's precision.
-fn now() -> chrono::DateTime<Utc> {
+pub(crate) fn now() -> chrono::DateTime<Utc> {
     let t = Utc::now();
     chrono::DateTime::from_timestamp_micros(t.timestamp_micros()).unwrap()
 }
@@ -130,7 +131,7 @@ async fn agencies_and_units(store: &SharedStore) -> (AgencyRecord, UnitRecord) {
     (a, vx)
 }
 
-fn user(username: &str, role: Role, agency: &AgencyRecord, unit: &UnitRecord) -> UserRecord {
+pub(crate) fn user(username: &str, role: Role, agency: &AgencyRecord, unit: &UnitRecord) -> UserRecord {
     UserRecord {
         id: Uuid::now_v7(),
         username: username.into(),
@@ -263,6 +264,7 @@ async fn certificates_and_signers(store: &SharedStore, agency: &AgencyRecord, pe
         pem: "-----BEGIN CERTIFICATE-----".into(),
         not_before: now(),
         not_after: now() + Duration::days(365),
+        pkcs12_path: None,
         created_at: now(),
     };
     store.insert_certificate(&certificate).await.unwrap();
@@ -281,6 +283,7 @@ async fn certificates_and_signers(store: &SharedStore, agency: &AgencyRecord, pe
         certificate_id: certificate.id,
         position: "Chủ tịch".into(),
         authority_mark: Some("TM.".into()),
+        signature_image_sha256: None,
         active: true,
         created_at: now(),
     };
@@ -291,7 +294,7 @@ async fn certificates_and_signers(store: &SharedStore, agency: &AgencyRecord, pe
     assert_eq!(signers[0].certificate_subject, certificate.subject);
 }
 
-fn document(
+pub(crate) fn document(
     agency: &AgencyRecord,
     unit: &UnitRecord,
     clerk: &UserRecord,
@@ -322,7 +325,7 @@ fn document(
     }
 }
 
-fn event(document_id: Uuid, action: &str) -> AuditEventRecord {
+pub(crate) fn event(document_id: Uuid, action: &str) -> AuditEventRecord {
     AuditEventRecord {
         id: Uuid::now_v7(),
         occurred_at: now(),

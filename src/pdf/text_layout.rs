@@ -1,0 +1,785 @@
+//! Where things go on a page: the positioned text of a page (spans and lines) and, from it, the
+//! Decree 30/2020 landmarks a clerk's number, the issue date and the signer's image are put on.
+//!
+//! Coordinates are PDF user space of the page in points: origin at the bottom left of the
+//! default coordinate system, y growing upwards, page /Rotate and /MediaBox origin ignored.
+//! Text inside Form XObjects is not read (see [`super::text_decode`]). Synchronous and
+//! bounded: at most [`MAX_OPERATORS`] operators, [`MAX_GLYPHS`] glyphs and
+//! [`MAX_CONTENT_BYTES`] of decompressed content per page.
+
+use lopdf::Document;
+use search_index::fold_diacritics;
+
+use super::text_decode::{decode_page, RawSpan};
+pub use super::text_decode::{MAX_CONTENT_BYTES, MAX_GLYPHS, MAX_OPERATORS};
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TextLayoutError {
+    #[error("the PDF has no pages")]
+    NoPages,
+    #[error("the PDF has no page {0}")]
+    NoSuchPage(u32),
+    #[error("the content of page {page} cannot be read: {reason}")]
+    Content { page: u32, reason: String },
+    #[error("page {page} has more than {limit} content operators")]
+    TooManyOperators { page: u32, limit: usize },
+    #[error("page {page} shows more than {limit} glyphs")]
+    TooManyGlyphs { page: u32, limit: usize },
+}
+
+/// One shown string with its position in page space (after the CTM and text matrix), in
+/// reading order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextSpan {
+    /// NFC; a wide TJ adjustment inside the string becomes a space.
+    pub text: String,
+    pub x: f32,
+    /// Baseline (text rise excluded).
+    pub y: f32,
+    /// Length along the baseline, from the first glyph's origin to the last glyph's advance.
+    pub width: f32,
+    /// Font size scaled to page space.
+    pub font_size: f32,
+}
+
+/// Spans sharing a baseline (within [`LINE_TOLERANCE`]), left to right.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TextLine {
+    /// The spans' text joined with a space where the gap between them is wide, white space
+    /// (including no-break spaces) collapsed to one space, trimmed.
+    pub text: String,
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    /// The largest span font size.
+    pub font_size: f32,
+    pub spans: Vec<TextSpan>,
+}
+
+/// A place to write into: baseline start and size of the text around it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Slot {
+    pub x: f32,
+    pub y: f32,
+    pub font_size: f32,
+    /// Width available up to the next text on that line, if any.
+    pub available_width: Option<f32>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Landmarks {
+    /// Where the number goes: just right of the "Số:" label, on its baseline; None if no such
+    /// label on the first page.
+    pub number_slot: Option<Slot>,
+    /// The blanks of the place-and-date line on the first page (the topmost line with
+    /// "ngày … tháng … năm" that still has a blank): right of "ngày" (day) and of "tháng"
+    /// (month) unless a number follows them, right of "năm" only if no year follows (year).
+    pub day_slot: Option<Slot>,
+    pub month_slot: Option<Slot>,
+    pub year_slot: Option<Slot>,
+    /// The signer block on the last page: the box between the bottom of the title line(s) and
+    /// the top of the signer's name, spanning (so centred on) both. [x1, y1, x2, y2] with
+    /// y1 < y2, in points.
+    pub signature_box: Option<[f32; 4]>,
+    /// The page searched for the signer block (the last page).
+    pub page: u32,
+}
+
+/// Baselines closer than this (points) are one line.
+pub const LINE_TOLERANCE: f32 = 2.0;
+/// A gap wider than this fraction of the font size between spans is a word space.
+const WORD_GAP: f32 = 0.15;
+/// A gap wider than this many font sizes splits a line into columns (signer block search).
+const COLUMN_GAP: f32 = 1.0;
+/// Authority marks that open a signer block (Decree 30/2020, Appendix I), folded.
+const AUTHORITY_MARKS: [&str; 5] = ["TM.", "KT.", "TL.", "TUQ.", "Q."];
+
+/// The text shown on a page (1-based), in reading order: top to bottom, then left to right.
+pub fn page_spans(document: &Document, page_number: u32) -> Result<Vec<TextSpan>, TextLayoutError> {
+    Ok(lines(document, page_number)?
+        .iter()
+        .flat_map(|l| l.spans.iter().map(public_span))
+        .collect())
+}
+
+/// The text lines of a page (1-based), top to bottom.
+pub fn page_lines(document: &Document, page_number: u32) -> Result<Vec<TextLine>, TextLayoutError> {
+    Ok(lines(document, page_number)?
+        .iter()
+        .map(Line::public)
+        .collect())
+}
+
+/// Searches the first page for the number label and date line and the last page for the signer
+/// block. Matching ignores diacritics and case; "Số:" may be split across spans.
+pub fn find_landmarks(document: &Document) -> Result<Landmarks, TextLayoutError> {
+    let last = u32::try_from(document.get_pages().len()).unwrap_or(u32::MAX);
+    if last == 0 {
+        return Err(TextLayoutError::NoPages);
+    }
+    let first_lines = lines(document, 1)?;
+    let (day_slot, month_slot, year_slot) = date_slots(&first_lines);
+    let last_lines;
+    let signer_lines = if last == 1 {
+        &first_lines
+    } else {
+        last_lines = lines(document, last)?;
+        &last_lines
+    };
+    Ok(Landmarks {
+        number_slot: number_slot(&first_lines),
+        day_slot,
+        month_slot,
+        year_slot,
+        signature_box: signature_box(signer_lines),
+        page: last,
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
+// Lines
+
+struct Line {
+    spans: Vec<RawSpan>,
+    y: f32,
+    chars: Vec<LineChar>,
+}
+
+#[derive(Clone, Copy)]
+struct LineChar {
+    c: char,
+    x0: f32,
+    x1: f32,
+    y: f32,
+    size: f32,
+}
+
+fn public_span(span: &RawSpan) -> TextSpan {
+    TextSpan {
+        text: span.text.clone(),
+        x: span.x,
+        y: span.y,
+        width: span.width,
+        font_size: span.font_size,
+    }
+}
+
+impl Line {
+    fn public(&self) -> TextLine {
+        let x = self.spans.iter().map(|s| s.x).fold(f32::INFINITY, f32::min);
+        let end = self
+            .spans
+            .iter()
+            .map(|s| s.x + s.width)
+            .fold(f32::NEG_INFINITY, f32::max);
+        TextLine {
+            text: self.chars.iter().map(|c| c.c).collect(),
+            x,
+            y: self.y,
+            width: (end - x).max(0.0),
+            font_size: self.spans.iter().map(|s| s.font_size).fold(0.0, f32::max),
+            spans: self.spans.iter().map(public_span).collect(),
+        }
+    }
+}
+
+fn lines(document: &Document, page_number: u32) -> Result<Vec<Line>, TextLayoutError> {
+    let pages = document.get_pages();
+    let page_id = *pages
+        .get(&page_number)
+        .ok_or(TextLayoutError::NoSuchPage(page_number))?;
+    let mut spans = decode_page(document, page_id, page_number)?;
+    spans.sort_by(|a, b| b.y.total_cmp(&a.y).then(a.x.total_cmp(&b.x)));
+    let mut groups: Vec<Vec<RawSpan>> = Vec::new();
+    for span in spans {
+        match groups.last_mut() {
+            Some(group) if (group[0].y - span.y).abs() <= LINE_TOLERANCE => group.push(span),
+            _ => groups.push(vec![span]),
+        }
+    }
+    Ok(groups
+        .into_iter()
+        .map(|mut spans| {
+            spans.sort_by(|a, b| a.x.total_cmp(&b.x));
+            let y = spans.iter().map(|s| s.y).sum::<f32>() / spans.len() as f32;
+            let chars = line_chars(&spans);
+            Line { spans, y, chars }
+        })
+        .collect())
+}
+
+/// The characters of spans sorted left to right, with a space where the gap between two
+/// spans is wide, white space collapsed to single spaces and trimmed.
+fn line_chars<'a>(spans: impl IntoIterator<Item = &'a RawSpan>) -> Vec<LineChar> {
+    let mut out: Vec<LineChar> = Vec::new();
+    let mut previous_end: Option<f32> = None;
+    for span in spans {
+        if let Some(end) = previous_end {
+            let after_space = out.last().is_none_or(|l| l.c == ' ');
+            if span.x - end > WORD_GAP * span.font_size && !after_space {
+                out.push(LineChar {
+                    c: ' ',
+                    x0: end,
+                    x1: span.x,
+                    y: span.y,
+                    size: span.font_size,
+                });
+            }
+        }
+        for (c, &(x0, x1)) in span.text.chars().zip(&span.chars) {
+            let c = if c.is_whitespace() { ' ' } else { c };
+            if c == ' ' && out.last().is_none_or(|l| l.c == ' ') {
+                continue;
+            }
+            out.push(LineChar {
+                c,
+                x0,
+                x1,
+                y: span.y,
+                size: span.font_size,
+            });
+        }
+        previous_end =
+            Some(previous_end.map_or(span.x + span.width, |e| e.max(span.x + span.width)));
+    }
+    while out.last().is_some_and(|l| l.c == ' ') {
+        out.pop();
+    }
+    out
+}
+
+// ---------------------------------------------------------------------------------------------
+// Number and date
+
+/// A line folded for matching (no diacritics, lower case), each folded character pointing back
+/// to the line character it came from.
+struct Folded {
+    chars: Vec<char>,
+    origin: Vec<usize>,
+}
+
+fn fold_line(chars: &[LineChar]) -> Folded {
+    let mut folded = Folded {
+        chars: Vec::new(),
+        origin: Vec::new(),
+    };
+    for (i, lc) in chars.iter().enumerate() {
+        let text = if lc.c.is_ascii() {
+            lc.c.to_string()
+        } else {
+            fold_diacritics(&lc.c.to_string())
+        };
+        for c in text.chars().flat_map(char::to_lowercase) {
+            folded.chars.push(c);
+            folded.origin.push(i);
+        }
+    }
+    folded
+}
+
+/// The first whole-word occurrence of `word` at or after `from`: (start, end) in folded chars.
+fn find_word(folded: &Folded, word: &str, from: usize) -> Option<(usize, usize)> {
+    let word: Vec<char> = word.chars().collect();
+    let chars = &folded.chars;
+    (from..chars.len().saturating_sub(word.len() - 1)).find_map(|start| {
+        let end = start + word.len();
+        let boundary_before = start == 0 || !chars[start - 1].is_alphanumeric();
+        let boundary_after = chars.get(end).is_none_or(|c| !c.is_alphanumeric());
+        (chars[start..end] == word[..] && boundary_before && boundary_after).then_some((start, end))
+    })
+}
+
+/// A slot right of the folded character `last`; `None` if the next text is a number and
+/// `skip_numbers` (the blank is already filled).
+fn slot_after(line: &Line, folded: &Folded, last: usize, skip_numbers: bool) -> Option<Slot> {
+    let anchor = line.chars[folded.origin[last]];
+    let next = line.chars[folded.origin[last] + 1..]
+        .iter()
+        .find(|c| c.c != ' ');
+    if skip_numbers && next.is_some_and(|c| c.c.is_ascii_digit()) {
+        return None;
+    }
+    Some(Slot {
+        x: anchor.x1,
+        y: anchor.y,
+        font_size: anchor.size,
+        available_width: next.map(|n| (n.x0 - anchor.x1).max(0.0)),
+    })
+}
+
+fn number_slot(lines: &[Line]) -> Option<Slot> {
+    lines.iter().find_map(|line| {
+        let folded = fold_line(&line.chars);
+        let mut from = 0;
+        while let Some((_, end)) = find_word(&folded, "so", from) {
+            let colon = match folded.chars.get(end..end + 2) {
+                Some([':', _]) => Some(end),
+                Some([' ', ':']) => Some(end + 1),
+                _ => (folded.chars.get(end) == Some(&':')).then_some(end),
+            };
+            if let Some(colon) = colon {
+                return slot_after(line, &folded, colon, false);
+            }
+            from = end;
+        }
+        None
+    })
+}
+
+fn date_slots(lines: &[Line]) -> (Option<Slot>, Option<Slot>, Option<Slot>) {
+    for line in lines {
+        let folded = fold_line(&line.chars);
+        let Some((_, day)) = find_word(&folded, "ngay", 0) else {
+            continue;
+        };
+        let Some((_, month)) = find_word(&folded, "thang", day) else {
+            continue;
+        };
+        let Some((_, year)) = find_word(&folded, "nam", month) else {
+            continue;
+        };
+        let slots = [day, month, year].map(|end| slot_after(line, &folded, end - 1, true));
+        if slots.iter().any(Option::is_some) {
+            return (slots[0], slots[1], slots[2]);
+        }
+    }
+    (None, None, None)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Signer block
+
+/// A run of spans on one line not separated by a column gap.
+struct Segment {
+    folded: String,
+    x0: f32,
+    x1: f32,
+    y: f32,
+    size: f32,
+    upper: bool,
+    has_lower: bool,
+    bold: bool,
+}
+
+fn segments(lines: &[Line]) -> Vec<Segment> {
+    let mut out = Vec::new();
+    let flush = |group: &mut Vec<&RawSpan>, out: &mut Vec<Segment>| {
+        let Some(first) = group.first() else { return };
+        let text: String = line_chars(group.iter().copied())
+            .iter()
+            .map(|c| c.c)
+            .collect();
+        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        let has_lower = text.chars().any(char::is_lowercase);
+        out.push(Segment {
+            folded: fold_diacritics(&text).to_uppercase(),
+            x0: group.iter().map(|s| s.x).fold(f32::INFINITY, f32::min),
+            x1: group
+                .iter()
+                .map(|s| s.x + s.width)
+                .fold(f32::NEG_INFINITY, f32::max),
+            y: first.y,
+            size: group.iter().map(|s| s.font_size).fold(0.0, f32::max),
+            upper: letters >= 2 && !has_lower,
+            has_lower,
+            bold: group.iter().filter(|s| s.bold).count() * 2 > group.len(),
+        });
+        group.clear();
+    };
+    for line in lines {
+        let mut group: Vec<&RawSpan> = Vec::new();
+        for span in line.spans.iter().filter(|s| !s.text.trim().is_empty()) {
+            let end = group
+                .iter()
+                .map(|s| s.x + s.width)
+                .fold(f32::NEG_INFINITY, f32::max);
+            if span.x - end > COLUMN_GAP * span.font_size {
+                flush(&mut group, &mut out);
+            }
+            group.push(span);
+        }
+        flush(&mut group, &mut out);
+    }
+    out
+}
+
+/// The nearest segment below `from` that overlaps `[x0, x1]` horizontally.
+fn below(segments: &[Segment], from: usize, x0: f32, x1: f32) -> Option<usize> {
+    let y = segments[from].y - LINE_TOLERANCE;
+    (0..segments.len())
+        .filter(|&j| segments[j].y < y && segments[j].x1 > x0 && segments[j].x0 < x1)
+        .max_by(|&a, &b| segments[a].y.total_cmp(&segments[b].y))
+}
+
+/// The block whose title starts at `start`: further upper-case title lines follow at line
+/// spacing, then, after room for a signature, the signer's name.
+fn block(segments: &[Segment], start: usize, name_needs_lower: bool) -> Option<[f32; 4]> {
+    let mut title = vec![start];
+    let (mut x0, mut x1) = (segments[start].x0, segments[start].x1);
+    let mut last = start;
+    loop {
+        let next = below(segments, last, x0, x1)?;
+        let (current, candidate) = (&segments[last], &segments[next]);
+        if candidate.upper && current.y - candidate.y <= 1.8 * current.size {
+            title.push(next);
+            (x0, x1) = (x0.min(candidate.x0), x1.max(candidate.x1));
+            last = next;
+            continue;
+        }
+        let name = candidate;
+        if current.y - name.y < 2.5 * current.size || (name_needs_lower && !name.has_lower) {
+            return None;
+        }
+        // Below the title's descenders and above the name's accents (0.35 and 0.95 em, the
+        // defaults poppler uses when a font has no metrics).
+        let top = current.y - 0.35 * current.size;
+        let bottom = name.y + 0.95 * name.size;
+        if top - bottom < 0.5 * current.size {
+            return None;
+        }
+        return Some([x0.min(name.x0), bottom, x1.max(name.x1), top]);
+    }
+}
+
+fn signature_box(lines: &[Line]) -> Option<[f32; 4]> {
+    let segments = segments(lines);
+    let marked = (0..segments.len()).rev().filter(|&i| {
+        segments[i].upper
+            && AUTHORITY_MARKS
+                .iter()
+                .any(|mark| segments[i].folded.starts_with(mark))
+    });
+    for i in marked {
+        if let Some(found) = block(&segments, i, false) {
+            return Some(found);
+        }
+    }
+    // No authority mark (the head of the agency signs): the lowest bold upper-case title that
+    // has a name below it.
+    let is_title_top = |i: usize| {
+        let s = &segments[i];
+        let above = (0..segments.len()).filter(|&j| {
+            let a = &segments[j];
+            a.y > s.y + LINE_TOLERANCE && a.y - s.y <= 1.8 * a.size && a.x1 > s.x0 && a.x0 < s.x1
+        });
+        s.upper && s.bold && above.clone().all(|j| !segments[j].upper)
+    };
+    (0..segments.len())
+        .rev()
+        .filter(|&i| is_title_top(i))
+        .find_map(|i| block(&segments, i, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use lopdf::{dictionary, Dictionary, Object, Stream};
+
+    /// A4 height of the fixtures; pdftotext measures y from the top.
+    const PAGE_HEIGHT: f32 = 841.889_76;
+    /// Poppler boxes a glyph from 0.95 em above the baseline to 0.35 em below when the font
+    /// descriptor has no /Ascent and /Descent (LibreOffice writes 0 for both).
+    const DESCENT: f32 = 0.35;
+
+    fn fixture(name: &str) -> Document {
+        let path = format!("{}/tests/fixtures/pdf/{name}", env!("CARGO_MANIFEST_DIR"));
+        Document::load(path).expect("fixture loads")
+    }
+
+    /// A pdftotext -bbox-layout word box: xMin, yMin, xMax, yMax (y from the top).
+    struct Word(f32, f32, f32, f32);
+
+    impl Word {
+        fn baseline(&self, size: f32) -> f32 {
+            PAGE_HEIGHT - (self.3 - DESCENT * size)
+        }
+        fn top(&self) -> f32 {
+            PAGE_HEIGHT - self.1
+        }
+        fn bottom(&self) -> f32 {
+            PAGE_HEIGHT - self.3
+        }
+    }
+
+    // Measured with `pdftotext -bbox-layout` (poppler 22); identical in both fixtures.
+    const SO: Word = Word(58.2, 89.350_76, 75.503, 106.250_76);
+    const AFTER_SO: f32 = 98.3; // "/QĐ-UBND", "/UBND-VX"
+    const NGAY: Word = Word(229.185, 89.350_76, 254.444, 106.250_76);
+    const THANG: Word = Word(274.298, 89.350_76, 303.899, 106.250_76);
+    const NAM: Word = Word(323.798, 89.350_76, 346.184, 106.250_76);
+
+    fn assert_header(landmarks: &Landmarks) {
+        let number = landmarks.number_slot.expect("number slot");
+        assert!((number.y - SO.baseline(13.0)).abs() < 2.0, "{number:?}");
+        assert!(number.y > SO.bottom() && number.y < SO.top());
+        assert!((number.x - SO.2).abs() < 1.0, "{number:?}");
+        let available = number.available_width.expect("text follows the blank");
+        assert!((number.x + available - AFTER_SO).abs() < 1.0, "{number:?}");
+        assert!((number.font_size - 13.0).abs() < 0.01);
+
+        let day = landmarks.day_slot.expect("day slot");
+        let month = landmarks.month_slot.expect("month slot");
+        for (slot, word, next) in [(day, NGAY, THANG.0), (month, THANG, NAM.0)] {
+            assert!(slot.x >= word.2 - 0.5 && slot.x < next, "{slot:?}");
+            assert!((slot.y - word.baseline(13.0)).abs() < 2.0, "{slot:?}");
+            let end = slot.x + slot.available_width.expect("blank has an end");
+            assert!((end - next).abs() < 1.0, "{slot:?}");
+        }
+        assert_eq!(landmarks.year_slot, None, "the year 2027 is printed");
+    }
+
+    fn assert_signature(landmarks: &Landmarks, title: Word, name: Word) {
+        let [x1, y1, x2, y2] = landmarks.signature_box.expect("signature box");
+        assert!(x1 < x2 && y1 < y2);
+        assert!(y2 <= title.bottom() + 2.0 && y1 >= name.top() - 2.0, "{:?}", landmarks);
+        assert!(y2 - y1 > 40.0, "room for a signature: {:?}", landmarks);
+        for word in [&title, &name] {
+            assert!(x1 < word.2 && x2 > word.0, "overlaps horizontally: {:?}", landmarks);
+        }
+        let centre = (name.0 + name.2) / 2.0;
+        assert!(((x1 + x2) / 2.0 - centre).abs() < 5.0, "centred: {:?}", landmarks);
+        assert_eq!(landmarks.page, 1);
+    }
+
+    #[test]
+    fn quyet_dinh_landmarks_match_pdftotext() {
+        for name in ["quyet-dinh.pdf", "quyet-dinh.objstm.pdf"] {
+            let landmarks = find_landmarks(&fixture(name)).unwrap();
+            assert_header(&landmarks);
+            // "CHỦ TỊCH" and "Nguyễn Văn An".
+            let title = Word(176.8, 503.550_76, 242.034, 520.450_76);
+            let signer = Word(165.1, 593.250_76, 253.864, 610.150_76);
+            assert_signature(&landmarks, title, signer);
+        }
+    }
+
+    #[test]
+    fn cong_van_landmarks_match_pdftotext() {
+        let landmarks = find_landmarks(&fixture("cong-van.pdf")).unwrap();
+        assert_header(&landmarks);
+        // "KT. CHỦ TỊCH" / "PHÓ CHỦ TỊCH", then "Trần Thị Bình".
+        let title = Word(136.0, 458.750_76, 232.72, 475.650_76);
+        let signer = Word(143.9, 548.450_76, 224.773, 565.350_76);
+        assert_signature(&landmarks, title, signer);
+    }
+
+    #[test]
+    fn lines_read_the_fixture_text() {
+        for name in ["quyet-dinh.pdf", "quyet-dinh.objstm.pdf"] {
+            let lines = page_lines(&fixture(name), 1).unwrap();
+            let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
+            assert!(texts.contains(&"QUYẾT ĐỊNH"), "{texts:#?}");
+            assert!(texts.contains(&"Số: /QĐ-UBND Bình An, ngày tháng năm 2027"), "{texts:#?}");
+            assert!(texts.contains(&"ỦY BAN NHÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT"), "{texts:#?}");
+            assert!(texts.contains(&"TM. ỦY BAN NHÂN") && texts.contains(&"Nguyễn Văn An"));
+            assert!(lines.windows(2).all(|w| w[0].y > w[1].y), "top to bottom");
+            let so = lines.iter().find(|l| l.text.starts_with("Số:")).unwrap();
+            assert!((so.x - SO.0).abs() < 0.5 && (so.y - SO.baseline(13.0)).abs() < 2.0);
+        }
+        let spans = page_spans(&fixture("cong-van.pdf"), 1).unwrap();
+        assert!(spans.iter().all(|s| search_index::normalize_nfc(&s.text) == s.text));
+        // LibreOffice shows "Số: " (with its space) in one TJ.
+        let so = spans.iter().find(|s| s.text.trim_end() == "Số:").expect("one span");
+        assert!((so.x - SO.0).abs() < 0.01 && so.width > SO.2 - SO.0, "{so:?}");
+        assert!(matches!(page_lines(&fixture("cong-van.pdf"), 2), Err(TextLayoutError::NoSuchPage(2))));
+    }
+
+    // -----------------------------------------------------------------------------------------
+    // Synthetic documents
+
+    /// A one-page document whose fonts `fonts` builds (it may add objects).
+    fn document(content: &[u8], fonts: impl FnOnce(&mut Document) -> Dictionary) -> Document {
+        let mut doc = Document::with_version("1.7");
+        let pages_id = doc.new_object_id();
+        let font_dict = fonts(&mut doc);
+        let content_id = doc.add_object(Stream::new(Dictionary::new(), content.to_vec()));
+        let page_id = doc.add_object(dictionary! {
+            "Type" => "Page",
+            "Parent" => pages_id,
+            "Contents" => content_id,
+            "Resources" => dictionary! { "Font" => font_dict },
+            "MediaBox" => vec![0.into(), 0.into(), 595.into(), 842.into()],
+        });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        doc
+    }
+
+    /// F1: a simple font, WinAnsi plus /Differences with uniXXXX, Adobe, ligature and suffixed
+    /// names; every glyph 500 wide except A–E (600…1000). F2: Type0 Identity-H with a ToUnicode
+    /// CMap (bfchar, bfrange and the array form) and /W in both forms.
+    fn fonts(doc: &mut Document) -> Dictionary {
+        let mut widths: Vec<Object> = vec![500.into(); 256];
+        for (i, w) in [600, 700, 800, 900, 1000].into_iter().enumerate() {
+            widths[65 + i] = w.into();
+        }
+        let differences: Vec<Object> = vec![
+            1.into(),
+            Object::Name(b"uni1ED1".to_vec()),  // ố
+            Object::Name(b"abreve".to_vec()),   // ă
+            Object::Name(b"uni1EE6".to_vec()),  // Ủ
+            Object::Name(b"Ohorn".to_vec()),    // Ơ
+            Object::Name(b"dcroat".to_vec()),   // đ
+            Object::Name(b"f_i".to_vec()),      // fi
+            Object::Name(b"a.sc".to_vec()),     // a
+            Object::Name(b"g123".to_vec()),     // unknown
+            Object::Name(b"uni0065".to_vec()),  // e, then a combining circumflex and acute
+            Object::Name(b"uni0302".to_vec()),
+            Object::Name(b"uni0301".to_vec()),
+        ];
+        let f1 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Test-Bold",
+            "FirstChar" => 0, "Widths" => widths,
+            "Encoding" => dictionary! { "Type" => "Encoding", "BaseEncoding" => "WinAnsiEncoding", "Differences" => differences },
+        });
+        let cmap = b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap
+            1 begincodespacerange <0000> <FFFF> endcodespacerange
+            2 beginbfchar <0001> <0053> <0002> <1ED1> endbfchar
+            2 beginbfrange <0003> <0005> <0041> <0010> <0012> [<0110> <01A1> <00660069>] endbfrange
+            endcmap CMapName currentdict /CMap defineresource pop end end";
+        let to_unicode = doc.add_object(Stream::new(Dictionary::new(), cmap.to_vec()));
+        let descendant = dictionary! {
+            "Type" => "Font", "Subtype" => "CIDFontType2", "BaseFont" => "Test",
+            "DW" => 1000,
+            "W" => vec![1.into(), vec![400.into(), 600.into()].into(), 3.into(), 5.into(), 250.into()],
+        };
+        let f2 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "Type0", "BaseFont" => "Test", "Encoding" => "Identity-H",
+            "DescendantFonts" => vec![descendant.into()], "ToUnicode" => to_unicode,
+        });
+        // F3: WinAnsi, but ToUnicode says code 0x41 is "Ư": ToUnicode wins.
+        let cmap = b"begincmap 1 beginbfchar <41> <01AF> endbfchar endcmap";
+        let to_unicode = doc.add_object(Stream::new(Dictionary::new(), cmap.to_vec()));
+        let f3 = doc.add_object(dictionary! {
+            "Type" => "Font", "Subtype" => "TrueType", "BaseFont" => "Test",
+            "Encoding" => "WinAnsiEncoding", "ToUnicode" => to_unicode,
+        });
+        dictionary! { "F1" => f1, "F2" => f2, "F3" => f3 }
+    }
+
+    fn spans_of(content: &[u8]) -> Vec<TextSpan> {
+        page_spans(&document(content, fonts), 1).unwrap()
+    }
+
+    #[test]
+    fn decodes_differences_names_and_measures_widths() {
+        let spans = spans_of(b"BT /F1 10 Tf 100 700 Td (\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0bABCDE) Tj ET");
+        assert_eq!(spans.len(), 1);
+        assert_eq!(spans[0].text, "ốăỦƠđfia\u{FFFD}ếABCDE");
+        assert_eq!((spans[0].x, spans[0].y, spans[0].font_size), (100.0, 700.0, 10.0));
+        assert!((spans[0].width - (11.0 * 5.0 + 40.0)).abs() < 1e-3, "{spans:?}");
+    }
+
+    #[test]
+    fn decodes_type0_identity_h_with_to_unicode_and_cid_widths() {
+        let spans = spans_of(b"BT /F2 10 Tf 50 600 Td <0001000200030004000500100011001200130099> Tj ET");
+        assert_eq!(spans[0].text, "SốABCĐơfi\u{FFFD}\u{FFFD}");
+        // CIDs 1, 2: 400, 600; 3–5: 250; 0x10… : DW 1000.
+        let expected = (400.0 + 600.0 + 3.0 * 250.0 + 5.0 * 1000.0) / 100.0;
+        assert!((spans[0].width - expected).abs() < 1e-3, "{spans:?}");
+        // ToUnicode wins over /Encoding.
+        assert_eq!(spans_of(b"BT /F3 10 Tf (AA) Tj ET")[0].text, "ƯƯ");
+    }
+
+    #[test]
+    fn honours_text_state_and_matrices() {
+        // Tc, Tw (on byte 32 only) and Tz: (600 + 2 + 500 + 2 + 3 + 700 + 2) * 0.5 = 904.5 / 100 … in points.
+        let s = spans_of(b"BT /F1 10 Tf 2 Tc 3 Tw 50 Tz (A B) Tj ET");
+        assert!((s[0].width - ((6.0 + 2.0 + 5.0 + 2.0 + 3.0 + 7.0) * 0.5)).abs() < 1e-3, "{s:?}");
+        // cm and Tm compose; font size is scaled to page space; q/Q restores the CTM.
+        let s = spans_of(b"q 2 0 0 2 10 20 cm BT /F1 10 Tf 1 0 0 1 5 5 Tm (A) Tj ET Q BT /F1 10 Tf 1 0 0 1 5 5 Tm (B) Tj ET");
+        let a = s.iter().find(|s| s.text == "A").unwrap();
+        let b = s.iter().find(|s| s.text == "B").unwrap();
+        assert_eq!((a.x, a.y, a.font_size, a.width), (20.0, 30.0, 20.0, 12.0));
+        assert_eq!((b.x, b.y, b.font_size), (5.0, 5.0, 10.0));
+        // TD sets the leading, T*, ' and " use it; " also sets Tw and Tc.
+        let s = spans_of(b"BT /F1 10 Tf 100 500 Td (A) Tj 0 -20 TD (B) Tj T* (C) Tj (D) ' 1 2 (E) \" ET");
+        let ys: Vec<(String, f32, f32)> = s.iter().map(|s| (s.text.clone(), s.x, s.y)).collect();
+        assert_eq!(ys, [("A", 100.0, 500.0), ("B", 100.0, 480.0), ("C", 100.0, 460.0), ("D", 100.0, 440.0), ("E", 100.0, 420.0)]
+            .map(|(t, x, y)| (t.to_string(), x, y)));
+        // TJ: small adjustments kern, a wide one is a word space.
+        let s = spans_of(b"BT /F1 10 Tf 0 0 Td [(A) 100 (B) -3000 (C)] TJ ET");
+        assert_eq!(s[0].text, "AB C");
+        assert!((s[0].width - (6.0 - 1.0 + 7.0 + 30.0 + 8.0)).abs() < 1e-3, "{s:?}");
+        // Ts does not move the reported baseline.
+        assert_eq!(spans_of(b"BT /F1 10 Tf 0 100 Td 3 Ts (A) Tj ET")[0].y, 100.0);
+    }
+
+    #[test]
+    fn finds_a_split_label_and_date_blanks_in_a_synthetic_header() {
+        // "Số:" as three spans; "Hà Nội, ngày  tháng  năm" with all three blanks open; then
+        // a printed date below that must not be chosen.
+        let content = b"BT /F1 13 Tf 60 780 Td (S) Tj 6.5 0 Td (\x01) Tj 6.5 0 Td (:) Tj ET
+            BT /F1 13 Tf 200 780 Td (B\xecnh An, ng\xe0y) Tj 100 0 Td (th\xe1ng) Tj 60 0 Td (n\x02m) Tj ET
+            BT /F1 13 Tf 60 700 Td (ng\xe0y 05 th\xe1ng 3 n\x02m 2027) Tj ET";
+        let doc = document(content, fonts);
+        let lines = page_lines(&doc, 1).unwrap();
+        assert_eq!(lines[0].text, "Số: Bình An, ngày tháng năm", "{lines:#?}");
+        let landmarks = find_landmarks(&doc).unwrap();
+        let number = landmarks.number_slot.unwrap();
+        assert_eq!((number.x, number.y), (60.0 + 13.0 + 6.5, 780.0));
+        assert_eq!(number.available_width, Some(200.0 - 79.5));
+        let day = landmarks.day_slot.unwrap();
+        assert_eq!((day.x, day.available_width), (200.0 + 6.5 * 13.0, Some(15.5)));
+        assert_eq!(landmarks.month_slot.unwrap().available_width, Some(60.0 - 32.5));
+        let year = landmarks.year_slot.expect("no year printed");
+        assert_eq!((year.x, year.y, year.available_width), (360.0 + 19.5, 780.0, None));
+        assert_eq!(landmarks.signature_box, None);
+    }
+
+    #[test]
+    fn hostile_content_errors_or_yields_nothing() {
+        let mut huge_tj = b"BT /F1 12 Tf [".to_vec();
+        huge_tj.extend(b"(AB) -10 ".repeat(150_000));
+        huge_tj.extend(b"] TJ ET");
+        let many_operators = b"q Q ".repeat(MAX_OPERATORS);
+        let mut deep = b"q ".repeat(100_000);
+        deep.extend(b"BT /F1 12 Tf (A) Tj ET ");
+        deep.extend(b"Q ".repeat(100_001));
+        let streams: Vec<Vec<u8>> = vec![
+            b"BT /Nope 12 Tf (abc) Tj [(x) -5000 (y)] TJ ET".to_vec(),
+            b"BT Tf Tj TJ Td TD Tm T* ' \" cm 1 2 Tf /F1 Tj /F1 /F1 Tf ] [ ( <zz> >> ET ET Q Q Q".to_vec(),
+            b"1e38 0 0 1e38 0 0 cm 1e38 0 0 1e38 0 0 cm BT /F1 1e30 Tf 1e38 1e38 Td (A) Tj ET".to_vec(),
+            b"BT /F1 12 Tf 0 0 0 0 0 0 Tm (A) Tj 0 Tz (B) Tj ET".to_vec(),
+            b"BT /F2 12 Tf <0001 00> Tj <> Tj ( ) Tj ET BT /F1 12 Tf (((( ".to_vec(),
+            huge_tj,
+            many_operators,
+            deep,
+        ];
+        for content in &streams {
+            let doc = document(content, fonts);
+            let spans = page_spans(&doc, 1);
+            assert!(spans.iter().flatten().all(|s| s.x.is_finite() && s.y.is_finite() && s.width.is_finite()));
+            let _ = find_landmarks(&doc);
+        }
+        let error = |content: &[u8]| page_spans(&document(content, fonts), 1).unwrap_err();
+        assert!(matches!(error(&streams[5]), TextLayoutError::TooManyGlyphs { .. }));
+        assert!(matches!(error(&streams[6]), TextLayoutError::TooManyOperators { .. }));
+        assert!(page_spans(&document(&streams[0], fonts), 1).unwrap().is_empty());
+    }
+
+    #[test]
+    fn hostile_fonts_do_not_panic() {
+        let cmap = b"begincmap 1 beginbfrange <00> <FFFFFFFF> [<0041>] <0000> <FFFF> <D800> <05> <01> <0041> endbfrange
+            2 beginbfchar <0001> <> <> <0041> <0102030405> <0042> endbfchar 1 begincodespacerange <00> endcmap";
+        let hostile = |doc: &mut Document| {
+            let to_unicode = doc.add_object(Stream::new(Dictionary::new(), cmap.to_vec()));
+            let encoding = doc.add_object(Stream::new(Dictionary::new(), b"begincodespacerange <00> <7F> <8000> <FFFF> endcodespacerange begincidrange <8000> <FFFF> 4294967295 endcidrange begincidchar <01> -5 endcidchar".to_vec()));
+            let descendant = dictionary! { "W" => vec![0.into(), vec![Object::Real(f32::NAN)].into(), 1.into(), (-1).into(), 5.into(), 4_294_967_295_i64.into(), 1.into(), 2.into(), "x".into()], "DW" => Object::Real(1e30) };
+            let type0 = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type0", "Encoding" => encoding, "ToUnicode" => to_unicode, "DescendantFonts" => vec![descendant.into()] });
+            let simple = doc.add_object(dictionary! { "Type" => "Font", "Subtype" => "Type3", "FontMatrix" => vec![Object::Real(f32::INFINITY)], "FirstChar" => -100, "Widths" => vec!["a".into()], "Encoding" => dictionary! { "Differences" => vec![(-5).into(), "uniD800".into(), 300.into(), "u110000".into(), "glyph".into()] }, "ToUnicode" => to_unicode });
+            let cyclic = doc.new_object_id();
+            doc.objects.insert(cyclic, Object::Reference(cyclic));
+            dictionary! { "F1" => type0, "F2" => simple, "F3" => cyclic }
+        };
+        let content = b"BT /F1 12 Tf <00018000FFFF7F> Tj [<01> -99999999999 <8001>] TJ /F2 12 Tf (\x00\x01\xff) Tj /F3 12 Tf (A) Tj ET";
+        let doc = document(content, hostile);
+        let spans = page_spans(&doc, 1).unwrap();
+        assert!(spans.iter().all(|s| s.x.is_finite() && s.width.is_finite()), "{spans:?}");
+        let _ = find_landmarks(&doc).unwrap();
+    }
+}
