@@ -363,7 +363,7 @@ struct Segment {
 
 fn segments(lines: &[Line]) -> Vec<Segment> {
     let mut out = Vec::new();
-    let flush = |group: &mut Vec<&RawSpan>, out: &mut Vec<Segment>| {
+    let flush = |group: &mut Vec<&RawSpan>, end: f32, out: &mut Vec<Segment>| {
         let Some(first) = group.first() else { return };
         let text: String = line_chars(group.iter().copied())
             .iter()
@@ -373,11 +373,8 @@ fn segments(lines: &[Line]) -> Vec<Segment> {
         let has_lower = text.chars().any(char::is_lowercase);
         out.push(Segment {
             folded: fold_diacritics(&text).to_uppercase(),
-            x0: group.iter().map(|s| s.x).fold(f32::INFINITY, f32::min),
-            x1: group
-                .iter()
-                .map(|s| s.x + s.width)
-                .fold(f32::NEG_INFINITY, f32::max),
+            x0: first.x,
+            x1: end,
             y: first.y,
             size: group.iter().map(|s| s.font_size).fold(0.0, f32::max),
             upper: letters >= 2 && !has_lower,
@@ -388,40 +385,39 @@ fn segments(lines: &[Line]) -> Vec<Segment> {
     };
     for line in lines {
         let mut group: Vec<&RawSpan> = Vec::new();
+        let mut end = f32::NEG_INFINITY;
         for span in line.spans.iter().filter(|s| !s.text.trim().is_empty()) {
-            let end = group
-                .iter()
-                .map(|s| s.x + s.width)
-                .fold(f32::NEG_INFINITY, f32::max);
             if span.x - end > COLUMN_GAP * span.font_size {
-                flush(&mut group, &mut out);
+                flush(&mut group, end, &mut out);
+                end = f32::NEG_INFINITY;
             }
             group.push(span);
+            end = end.max(span.x + span.width);
         }
-        flush(&mut group, &mut out);
+        flush(&mut group, end, &mut out);
     }
     out
 }
 
-/// The nearest segment below `from` that overlaps `[x0, x1]` horizontally.
+/// The nearest segment below `from` that overlaps `[x0, x1]` horizontally. Segments are in
+/// reading order, so the search starts after `from`.
 fn below(segments: &[Segment], from: usize, x0: f32, x1: f32) -> Option<usize> {
     let y = segments[from].y - LINE_TOLERANCE;
-    (0..segments.len())
-        .filter(|&j| segments[j].y < y && segments[j].x1 > x0 && segments[j].x0 < x1)
-        .max_by(|&a, &b| segments[a].y.total_cmp(&segments[b].y))
+    (from + 1..segments.len()).find(|&j| {
+        let s = &segments[j];
+        s.y < y && s.x1 > x0 && s.x0 < x1
+    })
 }
 
-/// The block whose title starts at `start`: further upper-case title lines follow at line
-/// spacing, then, after room for a signature, the signer's name.
+/// The block whose title starts at `start`: up to [`MAX_TITLE_LINES`] upper-case title lines
+/// at line spacing, then, after room for a signature, the signer's name.
 fn block(segments: &[Segment], start: usize, name_needs_lower: bool) -> Option<[f32; 4]> {
-    let mut title = vec![start];
     let (mut x0, mut x1) = (segments[start].x0, segments[start].x1);
     let mut last = start;
-    loop {
+    for _ in 0..MAX_TITLE_LINES {
         let next = below(segments, last, x0, x1)?;
         let (current, candidate) = (&segments[last], &segments[next]);
         if candidate.upper && current.y - candidate.y <= 1.8 * current.size {
-            title.push(next);
             (x0, x1) = (x0.min(candidate.x0), x1.max(candidate.x1));
             last = next;
             continue;
@@ -439,33 +435,43 @@ fn block(segments: &[Segment], start: usize, name_needs_lower: bool) -> Option<[
         }
         return Some([x0.min(name.x0), bottom, x1.max(name.x1), top]);
     }
+    None
 }
+
+const MAX_TITLE_LINES: usize = 8;
+/// Candidate title lines tried per page, lowest first; bounds the search on hostile pages.
+const MAX_CANDIDATES: usize = 64;
 
 fn signature_box(lines: &[Line]) -> Option<[f32; 4]> {
     let segments = segments(lines);
     let marked = (0..segments.len()).rev().filter(|&i| {
-        segments[i].upper
+        let s = &segments[i];
+        s.upper
             && AUTHORITY_MARKS
                 .iter()
-                .any(|mark| segments[i].folded.starts_with(mark))
+                .any(|mark| s.folded.starts_with(mark))
     });
-    for i in marked {
-        if let Some(found) = block(&segments, i, false) {
-            return Some(found);
-        }
+    if let Some(found) = marked
+        .take(MAX_CANDIDATES)
+        .find_map(|i| block(&segments, i, false))
+    {
+        return Some(found);
     }
-    // No authority mark (the head of the agency signs): the lowest bold upper-case title that
-    // has a name below it.
+    // No authority mark (the head of the agency signs): the lowest bold upper-case title,
+    // first of its run of title lines, with a name below it.
     let is_title_top = |i: usize| {
         let s = &segments[i];
-        let above = (0..segments.len()).filter(|&j| {
-            let a = &segments[j];
-            a.y > s.y + LINE_TOLERANCE && a.y - s.y <= 1.8 * a.size && a.x1 > s.x0 && a.x0 < s.x1
-        });
-        s.upper && s.bold && above.clone().all(|j| !segments[j].upper)
+        let above = segments[..i]
+            .iter()
+            .rev()
+            .take_while(|a| a.y - s.y <= 1.8 * a.size + LINE_TOLERANCE);
+        let mut above = above.filter(|a| a.y > s.y + LINE_TOLERANCE && a.x1 > s.x0 && a.x0 < s.x1);
+        above.all(|a| !a.upper)
     };
     (0..segments.len())
         .rev()
+        .filter(|&i| segments[i].upper && segments[i].bold)
+        .take(MAX_CANDIDATES)
         .filter(|&i| is_title_top(i))
         .find_map(|i| block(&segments, i, true))
 }
@@ -476,7 +482,7 @@ mod tests {
     use lopdf::{dictionary, Dictionary, Object, Stream};
 
     /// A4 height of the fixtures; pdftotext measures y from the top.
-    const PAGE_HEIGHT: f32 = 841.889_76;
+    const PAGE_HEIGHT: f32 = 841.889_8;
     /// Poppler boxes a glyph from 0.95 em above the baseline to 0.35 em below when the font
     /// descriptor has no /Ascent and /Descent (LibreOffice writes 0 for both).
     const DESCENT: f32 = 0.35;
@@ -531,13 +537,25 @@ mod tests {
     fn assert_signature(landmarks: &Landmarks, title: Word, name: Word) {
         let [x1, y1, x2, y2] = landmarks.signature_box.expect("signature box");
         assert!(x1 < x2 && y1 < y2);
-        assert!(y2 <= title.bottom() + 2.0 && y1 >= name.top() - 2.0, "{:?}", landmarks);
+        assert!(
+            y2 <= title.bottom() + 2.0 && y1 >= name.top() - 2.0,
+            "{:?}",
+            landmarks
+        );
         assert!(y2 - y1 > 40.0, "room for a signature: {:?}", landmarks);
         for word in [&title, &name] {
-            assert!(x1 < word.2 && x2 > word.0, "overlaps horizontally: {:?}", landmarks);
+            assert!(
+                x1 < word.2 && x2 > word.0,
+                "overlaps horizontally: {:?}",
+                landmarks
+            );
         }
         let centre = (name.0 + name.2) / 2.0;
-        assert!(((x1 + x2) / 2.0 - centre).abs() < 5.0, "centred: {:?}", landmarks);
+        assert!(
+            ((x1 + x2) / 2.0 - centre).abs() < 5.0,
+            "centred: {:?}",
+            landmarks
+        );
         assert_eq!(landmarks.page, 1);
     }
 
@@ -569,19 +587,36 @@ mod tests {
             let lines = page_lines(&fixture(name), 1).unwrap();
             let texts: Vec<&str> = lines.iter().map(|l| l.text.as_str()).collect();
             assert!(texts.contains(&"QUYẾT ĐỊNH"), "{texts:#?}");
-            assert!(texts.contains(&"Số: /QĐ-UBND Bình An, ngày tháng năm 2027"), "{texts:#?}");
-            assert!(texts.contains(&"ỦY BAN NHÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT"), "{texts:#?}");
+            assert!(
+                texts.contains(&"Số: /QĐ-UBND Bình An, ngày tháng năm 2027"),
+                "{texts:#?}"
+            );
+            assert!(
+                texts.contains(&"ỦY BAN NHÂN CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT"),
+                "{texts:#?}"
+            );
             assert!(texts.contains(&"TM. ỦY BAN NHÂN") && texts.contains(&"Nguyễn Văn An"));
             assert!(lines.windows(2).all(|w| w[0].y > w[1].y), "top to bottom");
             let so = lines.iter().find(|l| l.text.starts_with("Số:")).unwrap();
             assert!((so.x - SO.0).abs() < 0.5 && (so.y - SO.baseline(13.0)).abs() < 2.0);
         }
         let spans = page_spans(&fixture("cong-van.pdf"), 1).unwrap();
-        assert!(spans.iter().all(|s| search_index::normalize_nfc(&s.text) == s.text));
+        assert!(spans
+            .iter()
+            .all(|s| search_index::normalize_nfc(&s.text) == s.text));
         // LibreOffice shows "Số: " (with its space) in one TJ.
-        let so = spans.iter().find(|s| s.text.trim_end() == "Số:").expect("one span");
-        assert!((so.x - SO.0).abs() < 0.01 && so.width > SO.2 - SO.0, "{so:?}");
-        assert!(matches!(page_lines(&fixture("cong-van.pdf"), 2), Err(TextLayoutError::NoSuchPage(2))));
+        let so = spans
+            .iter()
+            .find(|s| s.text.trim_end() == "Số:")
+            .expect("one span");
+        assert!(
+            (so.x - SO.0).abs() < 0.01 && so.width > SO.2 - SO.0,
+            "{so:?}"
+        );
+        assert!(matches!(
+            page_lines(&fixture("cong-van.pdf"), 2),
+            Err(TextLayoutError::NoSuchPage(2))
+        ));
     }
 
     // -----------------------------------------------------------------------------------------
@@ -602,7 +637,9 @@ mod tests {
         });
         doc.objects.insert(
             pages_id,
-            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 }),
+            Object::Dictionary(
+                dictionary! { "Type" => "Pages", "Kids" => vec![page_id.into()], "Count" => 1 },
+            ),
         );
         let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
         doc.trailer.set("Root", catalog);
@@ -619,15 +656,15 @@ mod tests {
         }
         let differences: Vec<Object> = vec![
             1.into(),
-            Object::Name(b"uni1ED1".to_vec()),  // ố
-            Object::Name(b"abreve".to_vec()),   // ă
-            Object::Name(b"uni1EE6".to_vec()),  // Ủ
-            Object::Name(b"Ohorn".to_vec()),    // Ơ
-            Object::Name(b"dcroat".to_vec()),   // đ
-            Object::Name(b"f_i".to_vec()),      // fi
-            Object::Name(b"a.sc".to_vec()),     // a
-            Object::Name(b"g123".to_vec()),     // unknown
-            Object::Name(b"uni0065".to_vec()),  // e, then a combining circumflex and acute
+            Object::Name(b"uni1ED1".to_vec()), // ố
+            Object::Name(b"abreve".to_vec()),  // ă
+            Object::Name(b"uni1EE6".to_vec()), // Ủ
+            Object::Name(b"Ohorn".to_vec()),   // Ơ
+            Object::Name(b"dcroat".to_vec()),  // đ
+            Object::Name(b"f_i".to_vec()),     // fi
+            Object::Name(b"a.sc".to_vec()),    // a
+            Object::Name(b"g123".to_vec()),    // unknown
+            Object::Name(b"uni0065".to_vec()), // e, then a combining circumflex and acute
             Object::Name(b"uni0302".to_vec()),
             Object::Name(b"uni0301".to_vec()),
         ];
@@ -667,16 +704,25 @@ mod tests {
 
     #[test]
     fn decodes_differences_names_and_measures_widths() {
-        let spans = spans_of(b"BT /F1 10 Tf 100 700 Td (\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0bABCDE) Tj ET");
+        let spans = spans_of(
+            b"BT /F1 10 Tf 100 700 Td (\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0bABCDE) Tj ET",
+        );
         assert_eq!(spans.len(), 1);
         assert_eq!(spans[0].text, "ốăỦƠđfia\u{FFFD}ếABCDE");
-        assert_eq!((spans[0].x, spans[0].y, spans[0].font_size), (100.0, 700.0, 10.0));
-        assert!((spans[0].width - (11.0 * 5.0 + 40.0)).abs() < 1e-3, "{spans:?}");
+        assert_eq!(
+            (spans[0].x, spans[0].y, spans[0].font_size),
+            (100.0, 700.0, 10.0)
+        );
+        assert!(
+            (spans[0].width - (11.0 * 5.0 + 40.0)).abs() < 1e-3,
+            "{spans:?}"
+        );
     }
 
     #[test]
     fn decodes_type0_identity_h_with_to_unicode_and_cid_widths() {
-        let spans = spans_of(b"BT /F2 10 Tf 50 600 Td <0001000200030004000500100011001200130099> Tj ET");
+        let spans =
+            spans_of(b"BT /F2 10 Tf 50 600 Td <0001000200030004000500100011001200130099> Tj ET");
         assert_eq!(spans[0].text, "SốABCĐơfi\u{FFFD}\u{FFFD}");
         // CIDs 1, 2: 400, 600; 3–5: 250; 0x10… : DW 1000.
         let expected = (400.0 + 600.0 + 3.0 * 250.0 + 5.0 * 1000.0) / 100.0;
@@ -689,7 +735,10 @@ mod tests {
     fn honours_text_state_and_matrices() {
         // Tc, Tw (on byte 32 only) and Tz: (600 + 2 + 500 + 2 + 3 + 700 + 2) * 0.5 = 904.5 / 100 … in points.
         let s = spans_of(b"BT /F1 10 Tf 2 Tc 3 Tw 50 Tz (A B) Tj ET");
-        assert!((s[0].width - ((6.0 + 2.0 + 5.0 + 2.0 + 3.0 + 7.0) * 0.5)).abs() < 1e-3, "{s:?}");
+        assert!(
+            (s[0].width - ((6.0 + 2.0 + 5.0 + 2.0 + 3.0 + 7.0) * 0.5)).abs() < 1e-3,
+            "{s:?}"
+        );
         // cm and Tm compose; font size is scaled to page space; q/Q restores the CTM.
         let s = spans_of(b"q 2 0 0 2 10 20 cm BT /F1 10 Tf 1 0 0 1 5 5 Tm (A) Tj ET Q BT /F1 10 Tf 1 0 0 1 5 5 Tm (B) Tj ET");
         let a = s.iter().find(|s| s.text == "A").unwrap();
@@ -697,16 +746,33 @@ mod tests {
         assert_eq!((a.x, a.y, a.font_size, a.width), (20.0, 30.0, 20.0, 12.0));
         assert_eq!((b.x, b.y, b.font_size), (5.0, 5.0, 10.0));
         // TD sets the leading, T*, ' and " use it; " also sets Tw and Tc.
-        let s = spans_of(b"BT /F1 10 Tf 100 500 Td (A) Tj 0 -20 TD (B) Tj T* (C) Tj (D) ' 1 2 (E) \" ET");
+        let s = spans_of(
+            b"BT /F1 10 Tf 100 500 Td (A) Tj 0 -20 TD (B) Tj T* (C) Tj (D) ' 1 2 (E) \" ET",
+        );
         let ys: Vec<(String, f32, f32)> = s.iter().map(|s| (s.text.clone(), s.x, s.y)).collect();
-        assert_eq!(ys, [("A", 100.0, 500.0), ("B", 100.0, 480.0), ("C", 100.0, 460.0), ("D", 100.0, 440.0), ("E", 100.0, 420.0)]
-            .map(|(t, x, y)| (t.to_string(), x, y)));
+        assert_eq!(
+            ys,
+            [
+                ("A", 100.0, 500.0),
+                ("B", 100.0, 480.0),
+                ("C", 100.0, 460.0),
+                ("D", 100.0, 440.0),
+                ("E", 100.0, 420.0)
+            ]
+            .map(|(t, x, y)| (t.to_string(), x, y))
+        );
         // TJ: small adjustments kern, a wide one is a word space.
         let s = spans_of(b"BT /F1 10 Tf 0 0 Td [(A) 100 (B) -3000 (C)] TJ ET");
         assert_eq!(s[0].text, "AB C");
-        assert!((s[0].width - (6.0 - 1.0 + 7.0 + 30.0 + 8.0)).abs() < 1e-3, "{s:?}");
+        assert!(
+            (s[0].width - (6.0 - 1.0 + 7.0 + 30.0 + 8.0)).abs() < 1e-3,
+            "{s:?}"
+        );
         // Ts does not move the reported baseline.
-        assert_eq!(spans_of(b"BT /F1 10 Tf 0 100 Td 3 Ts (A) Tj ET")[0].y, 100.0);
+        assert_eq!(
+            spans_of(b"BT /F1 10 Tf 0 100 Td 3 Ts (A) Tj ET")[0].y,
+            100.0
+        );
     }
 
     #[test]
@@ -724,10 +790,61 @@ mod tests {
         assert_eq!((number.x, number.y), (60.0 + 13.0 + 6.5, 780.0));
         assert_eq!(number.available_width, Some(200.0 - 79.5));
         let day = landmarks.day_slot.unwrap();
-        assert_eq!((day.x, day.available_width), (200.0 + 6.5 * 13.0, Some(15.5)));
-        assert_eq!(landmarks.month_slot.unwrap().available_width, Some(60.0 - 32.5));
+        // 13 glyphs 500 wide, "B" and "A" 200 and 100 more.
+        assert!((day.x - (200.0 + 6.5 * 13.0 + 3.9)).abs() < 1e-3, "{day:?}");
+        assert!((day.available_width.unwrap() - (300.0 - day.x)).abs() < 1e-3);
+        assert_eq!(
+            landmarks.month_slot.unwrap().available_width,
+            Some(60.0 - 32.5)
+        );
         let year = landmarks.year_slot.expect("no year printed");
-        assert_eq!((year.x, year.y, year.available_width), (360.0 + 19.5, 780.0, None));
+        assert_eq!(
+            (year.x, year.y, year.available_width),
+            (360.0 + 19.5, 780.0, None)
+        );
+        assert_eq!(landmarks.signature_box, None);
+    }
+
+    #[test]
+    fn finds_a_bold_title_without_authority_mark() {
+        // The head signs in person: "GIÁM ĐỐC" (bold F1) with a name four lines below, next
+        // to a "Nơi nhận" column in F3 (not bold) that shares no column with it.
+        let content = b"BT /F1 13 Tf 300 300 Td (GI\xc1M \xd0\xd4C) Tj ET
+            BT /F3 11 Tf 60 290 Td (N\xf4i nh\xe2n:) Tj 0 -13 Td (- L\xfau: VT.) Tj ET
+            BT /F1 13 Tf 290 230 Td (Nguy\xean V\xe0n B) Tj ET";
+        let landmarks = find_landmarks(&document(content, fonts)).unwrap();
+        let [x1, y1, x2, y2] = landmarks.signature_box.expect("signature box");
+        assert!(
+            (y2 - (300.0 - 0.35 * 13.0)).abs() < 1e-3 && (y1 - (230.0 + 0.95 * 13.0)).abs() < 1e-3
+        );
+        assert!(x1 == 290.0 && x2 > 340.0, "{landmarks:?}");
+        assert_eq!(landmarks.number_slot, None);
+        // Not bold and no mark: nothing is guessed.
+        let plain = b"BT /F3 13 Tf 300 300 Td (GIAM DOC) Tj 0 -70 Td (Nguyen Van B) Tj ET";
+        assert_eq!(
+            find_landmarks(&document(plain, fonts))
+                .unwrap()
+                .signature_box,
+            None
+        );
+    }
+
+    #[test]
+    fn many_title_lines_are_searched_in_bounded_time() {
+        let mut content = Vec::new();
+        for i in 0..30_000 {
+            content.extend(
+                format!(
+                    "BT /F1 10 Tf {} {} Td (TM. X) Tj ET\n",
+                    (i % 7) * 40,
+                    800 - i * 3
+                )
+                .as_bytes(),
+            );
+        }
+        let started = std::time::Instant::now();
+        let landmarks = find_landmarks(&document(&content, fonts)).unwrap();
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
         assert_eq!(landmarks.signature_box, None);
     }
 
@@ -742,8 +859,10 @@ mod tests {
         deep.extend(b"Q ".repeat(100_001));
         let streams: Vec<Vec<u8>> = vec![
             b"BT /Nope 12 Tf (abc) Tj [(x) -5000 (y)] TJ ET".to_vec(),
-            b"BT Tf Tj TJ Td TD Tm T* ' \" cm 1 2 Tf /F1 Tj /F1 /F1 Tf ] [ ( <zz> >> ET ET Q Q Q".to_vec(),
-            b"1e38 0 0 1e38 0 0 cm 1e38 0 0 1e38 0 0 cm BT /F1 1e30 Tf 1e38 1e38 Td (A) Tj ET".to_vec(),
+            b"BT Tf Tj TJ Td TD Tm T* ' \" cm 1 2 Tf /F1 Tj /F1 /F1 Tf ] [ ( <zz> >> ET ET Q Q Q"
+                .to_vec(),
+            b"1e38 0 0 1e38 0 0 cm 1e38 0 0 1e38 0 0 cm BT /F1 1e30 Tf 1e38 1e38 Td (A) Tj ET"
+                .to_vec(),
             b"BT /F1 12 Tf 0 0 0 0 0 0 Tm (A) Tj 0 Tz (B) Tj ET".to_vec(),
             b"BT /F2 12 Tf <0001 00> Tj <> Tj ( ) Tj ET BT /F1 12 Tf (((( ".to_vec(),
             huge_tj,
@@ -753,13 +872,24 @@ mod tests {
         for content in &streams {
             let doc = document(content, fonts);
             let spans = page_spans(&doc, 1);
-            assert!(spans.iter().flatten().all(|s| s.x.is_finite() && s.y.is_finite() && s.width.is_finite()));
+            assert!(spans
+                .iter()
+                .flatten()
+                .all(|s| s.x.is_finite() && s.y.is_finite() && s.width.is_finite()));
             let _ = find_landmarks(&doc);
         }
         let error = |content: &[u8]| page_spans(&document(content, fonts), 1).unwrap_err();
-        assert!(matches!(error(&streams[5]), TextLayoutError::TooManyGlyphs { .. }));
-        assert!(matches!(error(&streams[6]), TextLayoutError::TooManyOperators { .. }));
-        assert!(page_spans(&document(&streams[0], fonts), 1).unwrap().is_empty());
+        assert!(matches!(
+            error(&streams[5]),
+            TextLayoutError::TooManyGlyphs { .. }
+        ));
+        assert!(matches!(
+            error(&streams[6]),
+            TextLayoutError::TooManyOperators { .. }
+        ));
+        assert!(page_spans(&document(&streams[0], fonts), 1)
+            .unwrap()
+            .is_empty());
     }
 
     #[test]
@@ -779,7 +909,24 @@ mod tests {
         let content = b"BT /F1 12 Tf <00018000FFFF7F> Tj [<01> -99999999999 <8001>] TJ /F2 12 Tf (\x00\x01\xff) Tj /F3 12 Tf (A) Tj ET";
         let doc = document(content, hostile);
         let spans = page_spans(&doc, 1).unwrap();
-        assert!(spans.iter().all(|s| s.x.is_finite() && s.width.is_finite()), "{spans:?}");
+        assert!(
+            spans.iter().all(|s| s.x.is_finite() && s.width.is_finite()),
+            "{spans:?}"
+        );
         let _ = find_landmarks(&doc).unwrap();
+    }
+
+    #[test]
+    fn tmp_corpus_dump() {
+        let dir = format!("{}/tests/fixtures/pdf", env!("CARGO_MANIFEST_DIR"));
+        let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name().into_string().unwrap()).filter(|n| n.ends_with(".pdf")).collect();
+        names.sort();
+        for name in names {
+            let Ok(doc) = Document::load(format!("{dir}/{name}")) else { println!("{name}: load failed"); continue };
+            let t = std::time::Instant::now();
+            let r = find_landmarks(&doc);
+            println!("{name}: {:?} {:?}", t.elapsed(), r);
+            if let Ok(lines) = page_lines(&doc, 1) { for l in lines.iter().take(6) { println!("    {:.1} {:.1} |{}|", l.x, l.y, l.text); } }
+        }
     }
 }

@@ -203,6 +203,15 @@ pub fn name_to_string(name: &openssl::x509::X509NameRef) -> String {
     parts.join(", ")
 }
 
+/// The certificate's common name (CN), if it has one.
+pub fn common_name(certificate: &openssl::x509::X509Ref) -> Option<String> {
+    certificate
+        .subject_name()
+        .entries_by_nid(openssl::nid::Nid::COMMONNAME)
+        .next()
+        .and_then(|entry| entry.data().to_string().ok())
+}
+
 fn asn1_to_utc(time: &openssl::asn1::Asn1TimeRef) -> Result<DateTime<Utc>, PkiError> {
     let epoch = Asn1Time::from_unix(0)?;
     let diff = epoch.diff(time)?;

@@ -1,11 +1,14 @@
 //! Keys, certificates and the PAdES signing engine. This module and `pdf` are the only ones
 //! that know openssl and lopdf.
 
+mod appearance;
 pub mod cms;
 pub mod demo_pki;
 mod der;
 pub mod engine;
 pub mod font;
 pub mod images;
+pub mod layers;
+pub mod layout;
 pub mod pdf_update;
 mod raster;

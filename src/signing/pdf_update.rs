@@ -104,79 +104,7 @@ impl PreparedPdf {
     }
 }
 
-/// Layer 1: adds the personal signature field (signed) and the empty agency field in one
-/// revision, so layer 2 later only fills a field that existed when layer 1 was signed.
-pub fn prepare_personal(
-    input: &[u8],
-    personal: Placement,
-    agency: Placement,
-    info: &SignatureInfo,
-) -> Result<PreparedPdf, PdfSignError> {
-    let mut update = open(input)?;
-    if find_field(update.get_prev_documents(), PERSONAL_FIELD)?.is_some() {
-        return Err(PdfSignError::AlreadySigned(PERSONAL_FIELD.into()));
-    }
-    let signature = add_signature_dictionary(&mut update, info);
-    let personal_page = page_id(update.get_prev_documents(), personal.page)?;
-    let agency_page = page_id(update.get_prev_documents(), agency.page)?;
-    let personal_widget = add_widget(
-        &mut update,
-        PERSONAL_FIELD,
-        personal_page,
-        personal.rect,
-        Some(signature),
-    );
-    let agency_widget = add_widget(&mut update, AGENCY_FIELD, agency_page, agency.rect, None);
-    attach_widgets(&mut update, personal_page, &[personal_widget])?;
-    attach_widgets(&mut update, agency_page, &[agency_widget])?;
-    register_fields(&mut update, &[personal_widget, agency_widget])?;
-    finish(input, update)
-}
-
-/// Layer 2: signs the pre-created agency field, or adds one when the file's layer 1 came from
-/// another system and has none.
-pub fn prepare_agency(
-    input: &[u8],
-    fallback: Placement,
-    info: &SignatureInfo,
-) -> Result<PreparedPdf, PdfSignError> {
-    let mut update = open(input)?;
-    let prev = update.get_prev_documents();
-    match find_field(prev, PERSONAL_FIELD)? {
-        Some(id) if field_is_signed(prev, id) => {}
-        _ if has_any_signed_field(prev)? => {}
-        _ => return Err(PdfSignError::MissingPersonalSignature),
-    }
-    let existing = find_field(prev, AGENCY_FIELD)?;
-    if let Some(id) = existing {
-        if field_is_signed(prev, id) {
-            return Err(PdfSignError::AlreadySigned(AGENCY_FIELD.into()));
-        }
-    }
-    let signature = add_signature_dictionary(&mut update, info);
-    match existing {
-        Some(widget) => {
-            update.opt_clone_object_to_new_document(widget)?;
-            let dict = update.new_document.get_object_mut(widget)?.as_dict_mut()?;
-            dict.set("V", signature);
-        }
-        None => {
-            let page = page_id(update.get_prev_documents(), fallback.page)?;
-            let widget = add_widget(
-                &mut update,
-                AGENCY_FIELD,
-                page,
-                fallback.rect,
-                Some(signature),
-            );
-            attach_widgets(&mut update, page, &[widget])?;
-            register_fields(&mut update, &[widget])?;
-        }
-    }
-    finish(input, update)
-}
-
-fn open(input: &[u8]) -> Result<IncrementalDocument, PdfSignError> {
+pub(super) fn open(input: &[u8]) -> Result<IncrementalDocument, PdfSignError> {
     let document = Document::load_mem_with_options(input, LoadOptions::default())
         .map_err(|e| PdfSignError::Unreadable(e.to_string()))?;
     if document.is_encrypted()
@@ -192,7 +120,10 @@ fn open(input: &[u8]) -> Result<IncrementalDocument, PdfSignError> {
     Ok(IncrementalDocument::create_from(input.to_vec(), document))
 }
 
-fn add_signature_dictionary(update: &mut IncrementalDocument, info: &SignatureInfo) -> ObjectId {
+pub(super) fn add_signature_dictionary(
+    update: &mut IncrementalDocument,
+    info: &SignatureInfo,
+) -> ObjectId {
     let placeholder = || Object::Integer(BYTE_RANGE_PLACEHOLDER);
     update.new_document.add_object(dictionary! {
         "Type" => "Sig",
@@ -206,42 +137,51 @@ fn add_signature_dictionary(update: &mut IncrementalDocument, info: &SignatureIn
     })
 }
 
-/// A merged signature field + widget annotation. `F 132` = Print + Locked.
-fn add_widget(
+/// What kind of field a widget belongs to.
+pub(super) enum FieldKind {
+    /// A signature field, signed now (`Some(signature dictionary)`) or left empty.
+    Signature(Option<ObjectId>),
+    /// A read-only text field filled by us at layer 2 (`Ff 1`).
+    Text,
+}
+
+/// A merged field + widget annotation with its appearance. `F 132` = Print + Locked for
+/// signature widgets; text widgets are Print only.
+pub(super) fn add_widget(
     update: &mut IncrementalDocument,
     name: &str,
     page: ObjectId,
     rect: [f32; 4],
-    value: Option<ObjectId>,
+    kind: FieldKind,
+    appearance: ObjectId,
 ) -> ObjectId {
-    let width = (rect[2] - rect[0]).abs();
-    let height = (rect[3] - rect[1]).abs();
-    let appearance = update.new_document.add_object(lopdf::Stream::new(
-        dictionary! {
-            "Type" => "XObject",
-            "Subtype" => "Form",
-            "BBox" => vec![0.into(), 0.into(), Object::Real(width), Object::Real(height)],
-            "Resources" => dictionary! {},
-        },
-        Vec::new(),
-    ));
     let mut widget = dictionary! {
         "Type" => "Annot",
         "Subtype" => "Widget",
-        "FT" => "Sig",
         "T" => Object::string_literal(name),
         "P" => page,
-        "F" => 132,
         "Rect" => rect.iter().map(|v| Object::Real(*v)).collect::<Vec<_>>(),
         "AP" => dictionary! { "N" => appearance },
     };
-    if let Some(signature) = value {
-        widget.set("V", signature);
+    match kind {
+        FieldKind::Signature(value) => {
+            widget.set("FT", "Sig");
+            widget.set("F", 132);
+            if let Some(signature) = value {
+                widget.set("V", signature);
+            }
+        }
+        FieldKind::Text => {
+            widget.set("FT", "Tx");
+            widget.set("F", 4);
+            widget.set("Ff", 1);
+            widget.set("DA", Object::string_literal("/Helv 0 Tf 0 g"));
+        }
     }
     update.new_document.add_object(widget)
 }
 
-fn attach_widgets(
+pub(super) fn attach_widgets(
     update: &mut IncrementalDocument,
     page: ObjectId,
     widgets: &[ObjectId],
@@ -289,7 +229,7 @@ fn attach_widgets(
 
 /// Adds the widgets to `/AcroForm /Fields` (creating the form if needed) and sets
 /// `/SigFlags 3` (signatures exist; append only).
-fn register_fields(
+pub(super) fn register_fields(
     update: &mut IncrementalDocument,
     widgets: &[ObjectId],
 ) -> Result<(), PdfSignError> {
@@ -344,6 +284,7 @@ fn register_fields(
                 }
             }
             form.set("SigFlags", 3);
+            ensure_default_resources(&mut form);
             update.opt_clone_object_to_new_document(root)?;
             update
                 .new_document
@@ -362,6 +303,18 @@ fn register_fields(
         }
     }
     Ok(())
+}
+
+/// Text fields name `/Helv` in their `/DA`; a form without default resources gets them.
+fn ensure_default_resources(form: &mut Dictionary) {
+    if !form.has(b"DR") {
+        form.set(
+            "DR",
+            dictionary! { "Font" => dictionary! { "Helv" => dictionary! {
+                "Type" => "Font", "Subtype" => "Type1", "BaseFont" => "Helvetica", "Encoding" => "WinAnsiEncoding",
+            } } },
+        );
+    }
 }
 
 fn add_to_fields(
@@ -391,7 +344,10 @@ fn add_to_fields(
     Ok(())
 }
 
-fn finish(input: &[u8], mut update: IncrementalDocument) -> Result<PreparedPdf, PdfSignError> {
+pub(super) fn finish(
+    input: &[u8],
+    mut update: IncrementalDocument,
+) -> Result<PreparedPdf, PdfSignError> {
     let mut bytes = Vec::with_capacity(input.len() + 64 * 1024);
     update
         .save_to(&mut bytes)
@@ -449,7 +405,7 @@ fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
         .map(|p| p + from)
 }
 
-fn page_id(document: &Document, page: u32) -> Result<ObjectId, PdfSignError> {
+pub(super) fn page_id(document: &Document, page: u32) -> Result<ObjectId, PdfSignError> {
     document
         .get_pages()
         .get(&page)
@@ -458,7 +414,10 @@ fn page_id(document: &Document, page: u32) -> Result<ObjectId, PdfSignError> {
 }
 
 /// The terminal field named `name` among the form's top-level fields.
-fn find_field(document: &Document, name: &str) -> Result<Option<ObjectId>, PdfSignError> {
+pub(super) fn find_field(
+    document: &Document,
+    name: &str,
+) -> Result<Option<ObjectId>, PdfSignError> {
     for id in top_level_fields(document) {
         let Ok(field) = document.get_dictionary(id) else {
             continue;
@@ -495,14 +454,14 @@ fn top_level_fields(document: &Document) -> Vec<ObjectId> {
         .unwrap_or_default()
 }
 
-fn field_is_signed(document: &Document, field: ObjectId) -> bool {
+pub(super) fn field_is_signed(document: &Document, field: ObjectId) -> bool {
     document
         .get_dictionary(field)
         .map(|d| d.has(b"V"))
         .unwrap_or(false)
 }
 
-fn has_any_signed_field(document: &Document) -> Result<bool, PdfSignError> {
+pub(super) fn has_any_signed_field(document: &Document) -> Result<bool, PdfSignError> {
     Ok(top_level_fields(document).into_iter().any(|id| {
         document.get_dictionary(id).is_ok_and(|d: &Dictionary| {
             matches!(d.get(b"FT"), Ok(Object::Name(n)) if n == b"Sig") && d.has(b"V")
@@ -524,7 +483,7 @@ fn pdf_date(time: &DateTime<FixedOffset>) -> String {
 }
 
 /// A PDF text string: PDFDocEncoding-compatible ASCII as is, anything else as UTF-16BE with BOM.
-fn text_string(text: &str) -> Object {
+pub(super) fn text_string(text: &str) -> Object {
     if text.is_ascii() {
         return Object::string_literal(text);
     }

@@ -11,4 +11,5 @@ mod multi_node;
 mod object_store;
 mod operations;
 mod signing;
+mod signing_more;
 mod workflow_store;

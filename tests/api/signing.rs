@@ -6,21 +6,25 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::DateTime;
+use vanthu::domain::DocumentNumber;
 use vanthu::signing::demo_pki::{self, LeafSubject};
-use vanthu::signing::engine::{self, Layout, SigningKey};
+use vanthu::signing::engine::{self, LayoutOverride, SigningKey};
+use vanthu::signing::font::FontProgram;
+use vanthu::signing::images;
+use vanthu::signing::pdf_update::Placement;
 
 use crate::helpers::fixture;
 
-struct Pki {
+pub(crate) struct Pki {
     _dir: tempfile::TempDir,
-    root: PathBuf,
-    issuing: PathBuf,
-    personal: SigningKey,
-    organization: SigningKey,
+    pub root: PathBuf,
+    pub issuing: PathBuf,
+    pub personal: SigningKey,
+    pub organization: SigningKey,
     nss_dir: PathBuf,
 }
 
-fn pki() -> Pki {
+pub(crate) fn pki() -> Pki {
     let dir = tempfile::tempdir().unwrap();
     let leaf = |stem: &str, name: &str| LeafSubject {
         file_stem: stem.into(),
@@ -63,7 +67,7 @@ fn pki() -> Pki {
     }
 }
 
-fn which(tool: &str) -> bool {
+pub(crate) fn which(tool: &str) -> bool {
     Command::new("sh")
         .arg("-c")
         .arg(format!("command -v {tool}"))
@@ -71,7 +75,7 @@ fn which(tool: &str) -> bool {
         .is_ok_and(|o| o.status.success())
 }
 
-fn run(command: &mut Command) -> String {
+pub(crate) fn run(command: &mut Command) -> String {
     let output = command.output().expect("tool runs");
     assert!(
         output.status.success(),
@@ -83,7 +87,7 @@ fn run(command: &mut Command) -> String {
 }
 
 /// The oracles are required when the harness says so (scripts/test.sh, CI).
-fn oracles_available() -> bool {
+pub(crate) fn oracles_available() -> bool {
     let present = which("pdfsig")
         && which("qpdf")
         && which("certutil")
@@ -100,39 +104,43 @@ fn oracles_available() -> bool {
     present
 }
 
-fn two_layers(input: &[u8], pki: &Pki) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn demo_images() -> (Vec<u8>, Vec<u8>) {
+    let signature = images::demo_signature_png("Nguyễn Văn An").unwrap();
+    let seal = images::demo_seal_png("ỦY BAN NHÂN DÂN TỈNH BÌNH AN", images::system_bold_serif().as_deref()).unwrap();
+    (signature, seal)
+}
+
+pub(crate) fn issue_date() -> chrono::NaiveDate {
+    chrono::NaiveDate::from_ymd_opt(2027, 1, 5).unwrap()
+}
+
+pub(crate) fn number() -> DocumentNumber {
+    DocumentNumber::parse("5/QĐ-UBND").unwrap()
+}
+
+pub(crate) fn two_layers_with(input: &[u8], pki: &Pki, overrides: &LayoutOverride) -> (Vec<u8>, Vec<u8>) {
+    let (signature, seal) = demo_images();
     let time = DateTime::parse_from_rfc3339("2027-01-05T09:30:00+07:00").unwrap();
-    let pages = engine::page_count(input).unwrap();
-    let layer1 = engine::sign_personal(
-        input,
-        &pki.personal,
-        Layout::default_for_page(pages),
-        time,
-        "Ký duyệt văn bản",
-    )
-    .unwrap();
+    let layer1 = engine::sign_personal(input, &pki.personal, &signature, overrides, time, "Ký duyệt văn bản").unwrap();
     assert!(layer1.starts_with(input), "layer 1 appends only");
     let later = DateTime::parse_from_rfc3339("2027-01-05T10:00:00+07:00").unwrap();
-    let layer2 = engine::sign_agency(
-        &layer1,
-        &pki.organization,
-        Layout::default_for_page(pages).agency,
-        later,
-        "Phát hành văn bản số 05/QĐ-UBND",
-        "Bình An",
-    )
-    .unwrap();
+    let font = FontProgram::system_serif().expect("a serif font with Vietnamese glyphs (fonts-liberation2)");
+    let layer2 = engine::sign_agency(&layer1, &pki.organization, &number(), issue_date(), &seal, &font, later, "Bình An").unwrap();
     assert!(layer2.starts_with(&layer1), "layer 2 appends only");
     (layer1, layer2)
 }
 
-fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
+pub(crate) fn two_layers(input: &[u8], pki: &Pki) -> (Vec<u8>, Vec<u8>) {
+    two_layers_with(input, pki, &LayoutOverride::default())
+}
+
+pub(crate) fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
     let path = dir.join(name);
     std::fs::write(&path, bytes).unwrap();
     path
 }
 
-fn pyhanko(path: &Path, pki: &Pki) -> Vec<serde_json::Value> {
+pub(crate) fn pyhanko(path: &Path, pki: &Pki) -> Vec<serde_json::Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracles/pyhanko_validate.py");
     let out = run(Command::new("python3")
         .arg(script)
@@ -142,7 +150,7 @@ fn pyhanko(path: &Path, pki: &Pki) -> Vec<serde_json::Value> {
     serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("pyHanko output {out}: {e}"))
 }
 
-fn pdfsig(path: &Path, pki: &Pki) -> String {
+pub(crate) fn pdfsig(path: &Path, pki: &Pki) -> String {
     let output = Command::new("pdfsig")
         .arg("-nssdir")
         .arg(format!("sql:{}", pki.nss_dir.display()))
@@ -152,11 +160,25 @@ fn pdfsig(path: &Path, pki: &Pki) -> String {
     String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
-const CORPUS: [&str; 4] = [
+/// Every text-bearing file of the corpus (see tests/fixtures/pdf/README.md).
+pub(crate) const CORPUS: [&str; 17] = [
     "tests/fixtures/pdf/quyet-dinh.pdf",
     "tests/fixtures/pdf/cong-van.pdf",
     "tests/fixtures/pdf/quyet-dinh.objstm.pdf",
     "tests/fixtures/pdf/quyet-dinh.linearized.pdf",
+    "tests/fixtures/pdf/ke-hoach.pdf",
+    "tests/fixtures/pdf/thong-bao.pdf",
+    "tests/fixtures/pdf/bao-cao.pdf",
+    "tests/fixtures/pdf/bao-cao.pdfa2b.pdf",
+    "tests/fixtures/pdf/ke-hoach.pdf14.pdf",
+    "tests/fixtures/pdf/ke-hoach.pdf15.pdf",
+    "tests/fixtures/pdf/ke-hoach.pdf17.pdf",
+    "tests/fixtures/pdf/ke-hoach.pdf20.pdf",
+    "tests/fixtures/pdf/ke-hoach.objstm-linearized.pdf",
+    "tests/fixtures/pdf/ke-hoach.annotated.pdf",
+    "tests/fixtures/pdf/thong-bao.form-field.pdf",
+    "tests/fixtures/pdf/bao-cao.incremental.pdf",
+    "tests/fixtures/pdf/bao-cao.incremental-xrefstream.pdf",
 ];
 
 #[test]
@@ -253,20 +275,19 @@ fn a_byte_changed_after_signing_breaks_both_oracles() {
 #[test]
 fn layer_2_requires_layer_1_and_each_layer_signs_once() {
     let pki = pki();
+    let (signature, seal) = demo_images();
+    let font = FontProgram::system_serif().unwrap();
     let draft = fixture("tests/fixtures/pdf/quyet-dinh.pdf");
     let time = DateTime::parse_from_rfc3339("2027-01-05T09:30:00+07:00").unwrap();
-    let layout = Layout::default_for_page(1);
-    let error =
-        engine::sign_agency(&draft, &pki.organization, layout.agency, time, "x", "").unwrap_err();
-    assert!(
-        error.to_string().contains("layer 1 must come first"),
-        "{error}"
-    );
+    let error = engine::sign_agency(&draft, &pki.organization, &number(), issue_date(), &seal, &font, time, "").unwrap_err();
+    assert!(error.to_string().contains("layer 1 must come first"), "{error}");
     let (layer1, layer2) = two_layers(&draft, &pki);
-    assert!(engine::sign_personal(&layer1, &pki.personal, layout, time, "again").is_err());
-    assert!(
-        engine::sign_agency(&layer2, &pki.organization, layout.agency, time, "again", "").is_err()
-    );
+    assert!(engine::sign_personal(&layer1, &pki.personal, &signature, &LayoutOverride::default(), time, "again").is_err());
+    assert!(engine::sign_agency(&layer2, &pki.organization, &number(), issue_date(), &seal, &font, time, "").is_err());
     let encrypted = fixture("tests/fixtures/pdf/quyet-dinh.encrypted.pdf");
-    assert!(engine::sign_personal(&encrypted, &pki.personal, layout, time, "x").is_err());
+    assert!(engine::sign_personal(&encrypted, &pki.personal, &signature, &LayoutOverride::default(), time, "x").is_err());
+    // A scan has no text to place the signature by: it needs an explicit area.
+    let scan = fixture("tests/fixtures/pdf/van-ban-scan.pdf");
+    let error = engine::sign_personal(&scan, &pki.personal, &signature, &LayoutOverride::default(), time, "x").unwrap_err();
+    assert!(error.to_string().contains("explicitly"), "{error}");
 }
