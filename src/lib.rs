@@ -2,6 +2,7 @@
 //! (văn bản đi) for Vietnamese state agencies. See ARCHITECTURE.md for the map.
 
 pub mod app;
+pub mod audit;
 pub mod auth;
 pub mod blocking;
 pub mod cli;
@@ -10,6 +11,8 @@ pub mod db;
 pub mod domain;
 pub mod http;
 pub mod pdf;
+pub mod register_export;
 pub mod signing;
 pub mod startup;
 pub mod storage;
+pub mod verify;

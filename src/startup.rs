@@ -16,6 +16,8 @@ use crate::app::bootstrap::{self, BootstrapOutcome, DemoCredentials};
 use crate::app::{Limits, Services};
 use crate::config::ResolvedSettings;
 use crate::http::{self, AppState};
+use crate::signing::font::FontProgram;
+use crate::signing::keystore::KeyStore;
 use crate::storage::{BlobStore, StorageCapabilities};
 
 /// The service's backends, opened and checked: what `serve`, `init` and `migrate` share.
@@ -58,8 +60,19 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
     let limits = Limits {
         pdf_parse_timeout: Duration::from_secs(settings.pdf_parse_timeout_secs),
         session_hours: settings.session_hours,
+        signing_session: chrono::Duration::seconds(i64::from(settings.signing_session_seconds)),
     };
-    let services = Services::new(store, blobs, limits);
+    let keys = KeyStore::new(settings.pki_dir.clone(), settings.pki_passphrase_file.clone());
+    let font = match FontProgram::system_serif() {
+        Ok(font) => Some(font),
+        Err(error) => {
+            tracing::warn!(%error, "no serif font with Vietnamese glyphs: issuing will fail until one is installed");
+            None
+        }
+    };
+    let rules = crate::app::exemption::load_rules(settings.rules_file.as_deref()).context("cannot load the exemption rules")?;
+    tracing::info!(rules = rules.rules.len(), file = ?settings.rules_file, "exemption rules loaded");
+    let services = Services::new(store, blobs, limits, keys, font, rules);
     let bootstrap = if settings.demo_data {
         bootstrap::ensure_initialized(&services, &settings.data_dir, &settings.pki_dir)
             .await
@@ -76,6 +89,7 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
 }
 
 pub struct Application {
+    checkpoint_every: Duration,
     listener: TcpListener,
     router: axum::Router,
     local_addr: SocketAddr,
@@ -102,6 +116,7 @@ impl Application {
         };
         let router = http::router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application {
+            checkpoint_every: Duration::from_secs(settings.audit_checkpoint_secs),
             listener,
             router,
             local_addr,
@@ -143,10 +158,27 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        axum::serve(self.listener, self.router)
+        let checkpoints = tokio::spawn(checkpoint_audit_chain(self.services.clone(), self.checkpoint_every));
+        let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
-            .context("the HTTP server failed")
+            .context("the HTTP server failed");
+        checkpoints.abort();
+        served
+    }
+}
+
+/// Writes the audit chain's head to object storage at a fixed interval, so a rewritten log
+/// tail is detected against a record the database cannot change.
+async fn checkpoint_audit_chain(services: Services, every: Duration) {
+    let mut ticker = tokio::time::interval(every);
+    loop {
+        ticker.tick().await;
+        match services.checkpoint_audit_chain().await {
+            Ok(Some(checkpoint)) => tracing::debug!(seq = checkpoint.seq, "audit chain checkpointed"),
+            Ok(None) => {}
+            Err(error) => tracing::warn!(%error, "audit chain checkpoint failed"),
+        }
     }
 }
 

@@ -182,6 +182,11 @@ pub async fn ensure_initialized(
     }
     let users = create_people(services).await?;
     let pki = create_pki(services, &agency, pki_dir).await?;
+    let seal = demo_image(services, agency.name.to_uppercase(), |name| {
+        crate::signing::images::demo_seal_png(&name, crate::signing::images::system_bold_serif().as_deref())
+    })
+    .await?;
+    services.store.set_agency_seal(agency.id, &seal).await?;
     let credentials = DemoCredentials {
         data_dir: data_dir.to_path_buf(),
         agency: DemoAgency {
@@ -288,13 +293,14 @@ async fn create_pki(
             .await?
             .ok_or(AppError::NotFound("demo signer"))?;
         let (position, mark) = person.unwrap_or(("", ""));
+        let image = demo_image(services, user.display_name.clone(), |name| crate::signing::images::demo_signature_png(&name)).await?;
         let signer = SignerRecord {
             id: Uuid::now_v7(),
             user_id: user.id,
             certificate_id,
             position: position.into(),
             authority_mark: Some(mark.into()),
-            signature_image_sha256: None,
+            signature_image_sha256: Some(image),
             active: true,
             created_at: Utc::now(),
         };
@@ -334,6 +340,17 @@ async fn register_certificate(
     };
     services.store.insert_certificate(&record).await?;
     Ok(record.id)
+}
+
+/// Draws a demo image off the runtime and stores it; returns its content hash.
+async fn demo_image(
+    services: &Services,
+    text: String,
+    draw: impl FnOnce(String) -> Result<Vec<u8>, crate::signing::images::ImageError> + Send + 'static,
+) -> AppResult<String> {
+    let png = crate::blocking::run(move || draw(text)).await?.map_err(|e| AppError::Internal(format!("demo image: {e}")))?;
+    let stored = services.blobs.put_blob(bytes::Bytes::from(png)).await?;
+    Ok(stored.hash.to_hex())
 }
 
 fn first_token_per_role(users: &[DemoUser]) -> BTreeMap<String, String> {

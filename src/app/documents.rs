@@ -11,9 +11,11 @@ use super::metadata::parse_draft_metadata;
 use super::views::{DocumentList, DocumentView};
 use super::{AppError, AppResult, DraftMetadata, Services};
 use crate::db::{
+    Relation, RelationKind, Revocation,
     AgencyRecord, AuditEventRecord, DbError, DocumentFileRecord, DocumentFilter, DocumentRecord,
     FileKind, UnitRecord, UserRecord,
 };
+use crate::domain::exemption::{FilePolicy, SummaryPolicy};
 use crate::domain::{Action, AgencyId, DocumentStatus, LanguageCode, Role, Subject};
 use crate::pdf;
 use crate::storage::ContentHash;
@@ -49,13 +51,19 @@ pub(super) fn audit_event(
     document_id: Option<Uuid>,
     details: serde_json::Value,
 ) -> AuditEventRecord {
+    // Microsecond precision: what both databases store, so the chain hash recomputes exactly.
+    let now = Utc::now();
+    let occurred_at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     AuditEventRecord {
+        seq: 0,
         id: Uuid::now_v7(),
-        occurred_at: Utc::now(),
+        occurred_at,
         actor_user_id: actor.map(|a| a.id),
         action: action.to_owned(),
         document_id,
         details_json: details.to_string(),
+        prev_hash: None,
+        hash: None,
     }
 }
 
@@ -83,35 +91,41 @@ impl Services {
         let signer_user_id = self
             .resolve_signer(&agency, metadata.signer.as_deref())
             .await?;
-        let secret = metadata.confidentiality.is_state_secret();
-        if secret && !actor.clearance.covers(metadata.confidentiality) {
+        if !actor.clearance.covers(metadata.confidentiality) {
             return Err(AppError::Forbidden(format!(
                 "your clearance does not cover {} documents",
                 metadata.confidentiality.label_vi()
             )));
         }
+        let rule = self.rules.decide(metadata.confidentiality, metadata.document_type, &agency.organ_id).ok_or_else(|| AppError::Internal("no exemption rule matches".into()))?;
+        let (rule_id, file_policy) = (rule.rule_id.to_owned(), rule.decision.file);
+        let withhold_summary = match rule.decision.summary {
+            SummaryPolicy::Keep => false,
+            SummaryPolicy::Withhold => true,
+            SummaryPolicy::WithholdUnlessApproved => !metadata.summary_approved,
+        };
         let document_id = Uuid::now_v7();
-        let (file, page_amount) = match (secret, upload.file) {
-            (true, Some(_)) => {
+        let (file, page_amount) = match (file_policy, upload.file) {
+            (FilePolicy::Refused, Some(_)) => {
                 return Err(AppError::ConfidentialFileRefused(format!(
-                    "{} documents are registered as a stub only; the file must not be uploaded to a networked system",
+                    "rule '{rule_id}': this document is registered as a stub only ({}); its file must not be uploaded to a networked system",
                     metadata.confidentiality.label_vi()
                 )))
             }
-            (true, None) => (None, None),
-            (false, None) => {
+            (FilePolicy::Refused, None) => (None, None),
+            (FilePolicy::Required, None) => {
                 return Err(AppError::BadRequest(
                     "the multipart part 'file' (the PDF) is required".to_owned(),
                 ))
             }
-            (false, Some(bytes)) => {
+            (FilePolicy::Required, Some(bytes)) => {
                 let (record, pages) = self
                     .store_checked_pdf(document_id, bytes, upload.file_name)
                     .await?;
                 (Some(record), Some(pages))
             }
         };
-        let record = draft_record(
+        let mut record = draft_record(
             document_id,
             actor,
             &agency,
@@ -120,6 +134,17 @@ impl Services {
             signer_user_id,
             page_amount,
         )?;
+        if file_policy == FilePolicy::Refused {
+            record.status = DocumentStatus::RegisteredStub;
+        }
+        if let Some(related) = &metadata.related_document {
+            record.related = Some(self.relation_to(actor, related).await?);
+        }
+        record.exemption_rule_id = Some(rule_id.clone());
+        if withhold_summary {
+            record.subject = WITHHELD_SUMMARY.to_owned();
+            record.summary_withheld = true;
+        }
         let event = audit_event(
             Some(actor),
             "document.registered",
@@ -127,6 +152,7 @@ impl Services {
             json!({
                 "status": record.status.as_str(),
                 "confidentiality": record.confidentiality.as_str(),
+                "exemption_rule": rule_id,
                 "file_sha256": file.as_ref().map(|f| f.sha256.clone()),
             }),
         );
@@ -293,7 +319,7 @@ impl Services {
         Ok((bytes, file))
     }
 
-    async fn visible_document(&self, actor: &UserRecord, id: Uuid) -> AppResult<DocumentRecord> {
+    pub(super) async fn visible_document(&self, actor: &UserRecord, id: Uuid) -> AppResult<DocumentRecord> {
         let record = match self.store.get_document(id).await {
             Ok(record) => record,
             Err(DbError::NotFound) => return Err(AppError::NotFound("document")),
@@ -305,6 +331,61 @@ impl Services {
             return Err(AppError::NotFound("document"));
         }
         Ok(record)
+    }
+
+    /// A correction or replacement must point at an issued (or revoked) document the clerk
+    /// can see.
+    async fn relation_to(&self, actor: &UserRecord, related: &super::metadata::RelatedDocument) -> AppResult<Relation> {
+        let original = self.visible_document(actor, related.document_id).await.map_err(|_| {
+            AppError::InvalidMetadata(format!("/related_document/document_id: no document {} is visible to you", related.document_id))
+        })?;
+        if !matches!(original.status, DocumentStatus::Issued | DocumentStatus::Revoked) {
+            return Err(AppError::InvalidMetadata("/related_document: only an issued document can be corrected or replaced".into()));
+        }
+        let kind = match related.relation {
+            super::metadata::RelationChoice::Correction => RelationKind::Correction,
+            super::metadata::RelationChoice::Replacement => RelationKind::Replacement,
+        };
+        Ok(Relation { document_id: original.id, kind })
+    }
+
+    /// Thu hồi: the issued document is frozen and marked revoked with the reason and the actor.
+    pub async fn revoke_document(&self, actor: &UserRecord, id: Uuid, reason: &str) -> AppResult<DocumentView> {
+        require(actor, Action::RevokeDocument)?;
+        self.visible_document(actor, id).await?;
+        let reason = reason.trim();
+        if reason.is_empty() || reason.chars().count() > 1000 {
+            return Err(AppError::InvalidMetadata("reason: give the reason for the revocation (1 to 1000 characters)".into()));
+        }
+        let revocation = Revocation { at: Utc::now(), by: actor.id, reason: reason.to_owned() };
+        let event = audit_event(Some(actor), "document.revoked", Some(id), json!({"reason": reason}));
+        self.store.revoke_document(id, &revocation, &event).await.map_err(|e| match e {
+            DbError::Conflict(_) => AppError::Conflict("only an issued document can be revoked".into()),
+            other => other.into(),
+        })?;
+        self.document_view(id).await
+    }
+
+    /// Corrections and replacements of a document.
+    pub async fn related_documents(&self, actor: &UserRecord, id: Uuid) -> AppResult<Vec<DocumentView>> {
+        require(actor, Action::ReadDocuments)?;
+        self.visible_document(actor, id).await?;
+        let mut views = Vec::new();
+        for record in self.store.related_documents(id).await? {
+            if actor.clearance.covers(record.confidentiality) {
+                views.push(self.document_view(record.id).await?);
+            }
+        }
+        Ok(views)
+    }
+
+    /// The document as the API shows it, without recording a read.
+    pub(super) async fn document_view(&self, id: Uuid) -> AppResult<DocumentView> {
+        let record = self.store.get_document(id).await?;
+        let agency = self.store.get_agency(record.agency_id).await?;
+        let unit = self.unit_of(&record).await?;
+        let file = self.store.current_file(id).await?;
+        Ok(DocumentView::build(record, &agency, unit.as_ref(), file))
     }
 
     async fn unit_of(&self, record: &DocumentRecord) -> AppResult<Option<UnitRecord>> {
@@ -332,11 +413,7 @@ fn draft_record(
         }
     }
     let now = Utc::now();
-    let status = if metadata.confidentiality.is_state_secret() {
-        DocumentStatus::RegisteredStub
-    } else {
-        DocumentStatus::Draft
-    };
+    let status = DocumentStatus::Draft;
     Ok(DocumentRecord {
         id,
         agency_id: agency.id,
@@ -360,8 +437,15 @@ fn draft_record(
         created_by: actor.id,
         created_at: now,
         updated_at: now,
+        exemption_rule_id: None,
+        summary_withheld: false,
+        revocation: None,
+        related: None,
     })
 }
+
+/// What is stored instead of a withheld TUYỆT MẬT summary.
+pub const WITHHELD_SUMMARY: &str = "(Trích yếu không lưu trên hệ thống theo quy định bảo vệ bí mật nhà nước)";
 
 /// Keeps the last path component and drops control characters, so a client-supplied name is
 /// safe to echo in a Content-Disposition header.

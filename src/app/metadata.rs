@@ -56,9 +56,32 @@ pub struct DraftMetadata {
     /// Deadline for handling (DueDate), YYYY-MM-DD.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub due_date: Option<NaiveDate>,
+    /// For TUYỆT MẬT documents: the classifier approved keeping the summary; without it the
+    /// summary is not stored.
+    #[serde(default)]
+    pub summary_approved: bool,
+    /// The issued document this one corrects (đính chính) or replaces.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub related_document: Option<RelatedDocument>,
     /// Username of the competent person who will sign first.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub signer: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, JsonSchema, utoipa::ToSchema, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RelatedDocument {
+    pub document_id: uuid::Uuid,
+    pub relation: RelationChoice,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, utoipa::ToSchema, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum RelationChoice {
+    /// Đính chính: a letter correcting the original.
+    Correction,
+    /// A new document issued in place of the original.
+    Replacement,
 }
 
 fn default_confidentiality() -> Confidentiality {

@@ -3,9 +3,15 @@
 //! not know HTTP, SQL or any storage client library.
 
 pub mod bootstrap;
+mod audit_log;
 mod documents;
+pub mod exemption;
+mod issuing;
 mod metadata;
+mod register;
+mod signing;
 mod users;
+mod verification;
 mod views;
 
 use std::sync::Arc;
@@ -13,10 +19,16 @@ use std::time::Duration;
 
 use crate::db::{DbError, SharedStore};
 use crate::pdf::PdfRejection;
+use crate::domain::exemption::RuleSet;
+use crate::signing::font::FontProgram;
+use crate::signing::keystore::KeyStore;
 use crate::storage::{BlobStore, StorageError};
 
 pub use documents::{DocumentListQuery, DocumentUpload};
-pub use metadata::{draft_metadata_schema, DraftMetadata, Recipient};
+pub use metadata::{draft_metadata_schema, DraftMetadata, Recipient, RelatedDocument, RelationChoice};
+pub use issuing::{IssueRequest, IssuedView};
+pub use register::{RegisterExport, RegisterFormat};
+pub use signing::{CompleteSigningRequest, PlacementRequest, SigningSessionView};
 pub use users::{NewUserRequest, TokenCreated};
 pub use views::{DocumentFileView, DocumentList, DocumentView, UserView};
 
@@ -49,8 +61,31 @@ pub enum AppError {
     Storage(#[from] StorageError),
     #[error("database: {0}")]
     Database(DbError),
+    #[error("{0}")]
+    SessionExpired(String),
+    #[error("{0}")]
+    SignatureMismatch(String),
+    /// The page's text did not say where to sign; the caller must give a position.
+    #[error("{0}")]
+    LayoutNotFound(String),
+    /// Layer 1 is missing, invalid, or not by an authorised signer of the agency.
+    #[error("{0}")]
+    PersonalSignatureInvalid(String),
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl From<crate::signing::engine::SigningError> for AppError {
+    fn from(error: crate::signing::engine::SigningError) -> Self {
+        use crate::signing::engine::SigningError as E;
+        match error {
+            E::ExternalMismatch(message) => AppError::SignatureMismatch(message),
+            E::Layout(e) => AppError::LayoutNotFound(e.to_string()),
+            E::TextLayout(message) => AppError::LayoutNotFound(message),
+            E::Pdf(e) => AppError::InvalidPdf(crate::pdf::PdfRejection::Unparseable(e.to_string())),
+            other => AppError::Internal(other.to_string()),
+        }
+    }
 }
 
 impl From<DbError> for AppError {
@@ -75,6 +110,8 @@ pub type AppResult<T> = Result<T, AppError>;
 pub struct Limits {
     pub pdf_parse_timeout: Duration,
     pub session_hours: u32,
+    /// How long a prepared signer-held signature waits for its completion.
+    pub signing_session: chrono::Duration,
 }
 
 /// The use-cases with their dependencies. Cheap to clone.
@@ -83,14 +120,27 @@ pub struct Services {
     pub store: SharedStore,
     pub blobs: BlobStore,
     pub limits: Arc<Limits>,
+    pub keys: Arc<KeyStore>,
+    /// The serif font for numbers and dates; `None` when the system has none (issuing then
+    /// fails with a clear error).
+    pub font: Option<Arc<FontProgram>>,
+    /// The exemption rules in force (loaded at start).
+    pub rules: Arc<RuleSet>,
+    /// Issuances of this node queue here rather than each holding a database connection while
+    /// waiting for the register lock (which still orders issuances across nodes).
+    issue_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Services {
-    pub fn new(store: SharedStore, blobs: BlobStore, limits: Limits) -> Self {
+    pub fn new(store: SharedStore, blobs: BlobStore, limits: Limits, keys: KeyStore, font: Option<FontProgram>, rules: RuleSet) -> Self {
         Self {
             store,
             blobs,
             limits: Arc::new(limits),
+            keys: Arc::new(keys),
+            font: font.map(Arc::new),
+            rules: Arc::new(rules),
+            issue_gate: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 }

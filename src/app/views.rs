@@ -51,6 +51,26 @@ pub struct DocumentView {
     pub updated_at: DateTime<Utc>,
     /// The current file; absent for confidential register stubs.
     pub file: Option<DocumentFileView>,
+    /// The exemption rule that decided how the document is handled.
+    pub exemption_rule_id: Option<String>,
+    pub summary_withheld: bool,
+    pub revocation: Option<RevocationView>,
+    /// The original this document corrects or replaces.
+    pub related: Option<RelatedView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RevocationView {
+    pub at: DateTime<Utc>,
+    pub by: Uuid,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RelatedView {
+    pub document_id: Uuid,
+    /// correction or replacement
+    pub relation: String,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -123,6 +143,10 @@ impl DocumentView {
             created_at: document.created_at,
             updated_at: document.updated_at,
             file,
+            exemption_rule_id: document.exemption_rule_id,
+            summary_withheld: document.summary_withheld,
+            revocation: document.revocation.map(|r| RevocationView { at: r.at, by: r.by, reason: r.reason }),
+            related: document.related.map(|r| RelatedView { document_id: r.document_id, relation: r.kind.as_str().to_owned() }),
         }
     }
 }

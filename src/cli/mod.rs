@@ -2,8 +2,10 @@
 //! startup and use-case code as the HTTP API. Errors are `anyhow` here, at the edge.
 
 mod accounts;
+mod documents;
 mod logging;
 mod pdf;
+mod verify;
 
 use std::path::PathBuf;
 
@@ -54,6 +56,17 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(accounts::TokenCommand),
+    /// Verify the signatures of PDF files (exit 0 valid, 1 invalid, 2 error).
+    Verify(verify::VerifyArgs),
+    /// Every workflow step on documents, acting as a named user.
+    #[command(subcommand)]
+    Doc(documents::DocCommand),
+    /// The outgoing register.
+    #[command(subcommand)]
+    Register(documents::RegisterCommand),
+    /// Check or checkpoint the tamper-evident audit log.
+    #[command(subcommand)]
+    AuditLog(AuditLogCommand),
     /// Sign PDF files offline with the two-layer engine.
     #[command(subcommand)]
     Pdf(pdf::PdfCommand),
@@ -80,6 +93,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig => check_config(&settings),
         Command::WriteSchemas { out } => write_schemas(&out),
         Command::Pdf(command) => pdf::run(command),
+        Command::Verify(args) => verify::run(args, &settings.data_dir),
         command => {
             let resolved = resolve(&settings)?;
             logging::init(&resolved, matches!(command, Command::Serve { .. }))?;
@@ -99,10 +113,54 @@ async fn run_with(command: Command, settings: ResolvedSettings) -> anyhow::Resul
             println!("database is up to date ({})", settings.database.describe());
             Ok(())
         }
+        Command::AuditLog(command) => audit_log(command, &settings).await,
+        Command::Doc(command) => documents::run_doc(command, &settings).await,
+        Command::Register(command) => documents::run_register(command, &settings).await,
         Command::User(command) => accounts::run_user(command, &settings).await,
         Command::Token(command) => accounts::run_token(command, &settings).await,
-        Command::CheckConfig | Command::WriteSchemas { .. } | Command::Pdf(_) => {
+        Command::CheckConfig | Command::WriteSchemas { .. } | Command::Pdf(_) | Command::Verify(_) => {
             unreachable!("handled before resolving")
+        }
+    }
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditLogCommand {
+    /// Recompute the hash chain and compare it with the checkpoints; exit 1 when broken.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the current chain head to object storage now.
+    Checkpoint,
+}
+
+async fn audit_log(command: AuditLogCommand, settings: &ResolvedSettings) -> anyhow::Result<()> {
+    let services = open_backends(settings).await?.services;
+    match command {
+        AuditLogCommand::Checkpoint => {
+            match services.checkpoint_audit_chain().await? {
+                Some(checkpoint) => println!("checkpoint written at event seq {} ({})", checkpoint.seq, checkpoint.hash),
+                None => println!("the audit log is empty"),
+            }
+            Ok(())
+        }
+        AuditLogCommand::Verify { json } => {
+            let report = services.verify_audit_log(None).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&report)?);
+            } else if report.is_intact() {
+                println!("audit log intact: {} events, {} checkpoints", report.events_checked, report.checkpoints_checked);
+            } else {
+                println!("audit log TAMPERED: {} problem(s) in {} events", report.problems.len(), report.events_checked);
+                for problem in &report.problems {
+                    println!("  seq {}: [{}] {}", problem.seq, problem.kind, problem.message);
+                }
+            }
+            if !report.is_intact() {
+                std::process::exit(1);
+            }
+            Ok(())
         }
     }
 }
@@ -221,5 +279,11 @@ pub fn generated_schema_files() -> Vec<(&'static str, String)> {
             crate::http::openapi::openapi_json(),
         ),
         ("json/draft-metadata.v1.schema.json", metadata_schema),
+        ("json/exemption-rules.v1.schema.json", pretty(&crate::app::exemption::exemption_rules_schema())),
+        ("examples/exemption-rules.default.json", pretty(&crate::app::exemption::default_rules_json())),
     ]
+}
+
+fn pretty(value: &serde_json::Value) -> String {
+    serde_json::to_string_pretty(value).unwrap_or_default() + "\n"
 }

@@ -22,6 +22,8 @@ pub struct Settings {
     pub data_dir: PathBuf,
     /// Create the demo agency, users and PKI when the database is empty.
     pub demo_data: bool,
+    /// Exemption rules (JSON, schemas/json/exemption-rules.v1.schema.json); default: built in.
+    pub rules_file: Option<PathBuf>,
     pub server: ServerSettings,
     pub log: LogSettings,
     pub database: DatabaseSettings,
@@ -41,6 +43,10 @@ pub struct ServerSettings {
     pub session_hours: u32,
     /// Longest time a single PDF may take to parse before the upload is refused.
     pub pdf_parse_timeout_secs: u64,
+    /// How long a prepared signer-held signature (prepare/complete) stays open, in seconds.
+    pub signing_session_seconds: u32,
+    /// How often the audit chain's head is checkpointed to object storage, in seconds.
+    pub audit_checkpoint_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -125,6 +131,7 @@ impl Default for Settings {
         Self {
             data_dir: PathBuf::from("vanthu-data"),
             demo_data: true,
+            rules_file: None,
             server: ServerSettings::default(),
             log: LogSettings::default(),
             database: DatabaseSettings::default(),
@@ -143,6 +150,8 @@ impl Default for ServerSettings {
             request_timeout_secs: 120,
             session_hours: 12,
             pdf_parse_timeout_secs: 20,
+            signing_session_seconds: 300,
+            audit_checkpoint_secs: 300,
         }
     }
 }

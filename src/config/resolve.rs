@@ -12,11 +12,14 @@ use super::{LogFormat, Secret, Settings, StorageBackend};
 pub struct ResolvedSettings {
     pub data_dir: PathBuf,
     pub demo_data: bool,
+    pub rules_file: Option<PathBuf>,
     pub listen: SocketAddr,
     pub max_upload_bytes: u64,
     pub request_timeout_secs: u64,
     pub session_hours: u32,
     pub pdf_parse_timeout_secs: u64,
+    pub signing_session_seconds: u32,
+    pub audit_checkpoint_secs: u64,
     pub log_format: LogFormat,
     pub log_level: String,
     pub database: DatabaseTarget,
@@ -147,6 +150,11 @@ impl Settings {
         let database = self.resolve_database(&mut problems);
         let storage = self.resolve_storage(&mut problems);
         let pki_dir = self.pki.dir.clone().unwrap_or_else(|| data_dir.join("pki"));
+        if let Some(file) = &self.rules_file {
+            if let Err(error) = crate::app::exemption::load_rules(Some(file)) {
+                problems.add("rules_file", error.to_string());
+            }
+        }
         if let Some(file) = &self.pki.passphrase_file {
             if !file.exists() {
                 problems.add(
@@ -169,6 +177,8 @@ impl Settings {
             request_timeout_secs: self.server.request_timeout_secs.max(1),
             session_hours: self.server.session_hours,
             pdf_parse_timeout_secs: self.server.pdf_parse_timeout_secs.max(1),
+            signing_session_seconds: self.server.signing_session_seconds.max(1),
+            audit_checkpoint_secs: self.server.audit_checkpoint_secs.max(1),
             log_format: self.log.format,
             log_level: self.log.level.clone(),
             database,
@@ -177,6 +187,7 @@ impl Settings {
             pki_dir,
             pki_passphrase_file: self.pki.passphrase_file.clone(),
             demo_data: self.demo_data,
+            rules_file: self.rules_file.clone(),
             data_dir,
         })
     }

@@ -5,6 +5,7 @@
 
 mod postgres;
 mod records;
+mod sql_audit;
 mod sql_store;
 mod sql_workflow;
 mod sqlite;
@@ -117,6 +118,8 @@ pub trait MetadataStore: Send + Sync {
     async fn current_file(&self, document_id: Uuid) -> DbResult<Option<DocumentFileRecord>>;
 
     async fn append_audit_event(&self, event: &AuditEventRecord) -> DbResult<()>;
+    /// `(last sequence number, last hash)` of the audit chain.
+    async fn audit_chain_head(&self) -> DbResult<(i64, String)>;
     async fn list_audit_events(&self, document_id: Option<Uuid>)
         -> DbResult<Vec<AuditEventRecord>>;
 }
@@ -139,6 +142,14 @@ pub trait WorkflowStore: Send + Sync {
     async fn get_signing_session(&self, id: Uuid) -> DbResult<SigningSessionRecord>;
     /// Closes the session and records layer 1 in one transaction; a second completion conflicts.
     async fn complete_signing_session(&self, id: Uuid, file: &DocumentFileRecord, event: &AuditEventRecord) -> DbResult<()>;
+    /// issued → revoked, with the reason and the actor, and the event; nothing is deleted.
+    async fn revoke_document(&self, document_id: Uuid, revocation: &Revocation, event: &AuditEventRecord) -> DbResult<()>;
+    /// Issued (or later revoked) documents of the agency issued in `[from, to)`, by number.
+    async fn issued_between(&self, agency_id: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> DbResult<Vec<DocumentRecord>>;
+    /// Documents that correct or replace `document_id`.
+    async fn related_documents(&self, document_id: Uuid) -> DbResult<Vec<DocumentRecord>>;
+    /// Documents of the agency carrying this number and notation (duplicates must be warned).
+    async fn documents_with_number(&self, agency_id: Uuid, ordinal: i64, notation: &str) -> DbResult<Vec<Uuid>>;
     /// Takes the next number of `register` and lets `build` produce the issued document with it,
     /// all in one transaction (see `sql_workflow.rs`). Returns the number used.
     async fn issue_with_next_number(

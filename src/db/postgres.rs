@@ -15,7 +15,7 @@ impl PostgresStore {
     pub async fn open(url: &str, max_connections: u32) -> DbResult<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(max_connections)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(Duration::from_secs(60))
             .connect(url)
             .await?;
         Ok(Self { pool })
@@ -32,5 +32,6 @@ impl PostgresStore {
     }
 }
 
+super::sql_audit::impl_audit_chain!(sqlx::postgres::PgRow, " FOR UPDATE");
 super::sql_store::impl_metadata_store!(PostgresStore, sqlx::postgres::PgRow, "postgres");
 super::sql_workflow::impl_workflow_store!(PostgresStore, sqlx::postgres::PgRow, " FOR UPDATE");

@@ -153,6 +153,43 @@ pub struct DocumentRecord {
     pub created_by: Uuid,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// The exemption rule that decided how the document is handled.
+    pub exemption_rule_id: Option<String>,
+    /// The trích yếu was not stored (TUYỆT MẬT without the classifier's approval).
+    pub summary_withheld: bool,
+    pub revocation: Option<Revocation>,
+    /// The original this document corrects or replaces.
+    pub related: Option<Relation>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Revocation {
+    pub at: DateTime<Utc>,
+    pub by: Uuid,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    /// Đính chính: a correction letter for the original.
+    Correction,
+    /// A document issued in place of the original.
+    Replacement,
+}
+
+impl RelationKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RelationKind::Correction => "correction",
+            RelationKind::Replacement => "replacement",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Relation {
+    pub document_id: Uuid,
+    pub kind: RelationKind,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,6 +233,8 @@ pub struct DocumentFileRecord {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AuditEventRecord {
+    /// Position in the log, assigned by the database (0 before the event is written).
+    pub seq: i64,
     pub id: Uuid,
     pub occurred_at: DateTime<Utc>,
     pub actor_user_id: Option<Uuid>,
@@ -204,6 +243,9 @@ pub struct AuditEventRecord {
     pub document_id: Option<Uuid>,
     /// JSON object with the event's particulars (never document contents or secrets).
     pub details_json: String,
+    /// Chain hashes, set by the database when the event is written (see `crate::audit`).
+    pub prev_hash: Option<String>,
+    pub hash: Option<String>,
 }
 
 pub(crate) fn parse_stored<T: std::str::FromStr>(

@@ -81,6 +81,17 @@ macro_rules! impl_metadata_store {
                 created_by: row.try_get("created_by")?,
                 created_at: row.try_get("created_at")?,
                 updated_at: row.try_get("updated_at")?,
+                exemption_rule_id: row.try_get("exemption_rule_id")?,
+                summary_withheld: row.try_get("summary_withheld")?,
+                revocation: match (row.try_get("revoked_at")?, row.try_get("revoked_by")?) {
+                    (Some(at), Some(by)) => Some(Revocation { at, by, reason: row.try_get::<Option<String>, _>("revocation_reason")?.unwrap_or_default() }),
+                    _ => None,
+                },
+                related: match (row.try_get::<Option<uuid::Uuid>, _>("related_document_id")?, row.try_get::<Option<&str>, _>("relation")?) {
+                    (Some(document_id), Some("correction")) => Some(Relation { document_id, kind: RelationKind::Correction }),
+                    (Some(document_id), Some("replacement")) => Some(Relation { document_id, kind: RelationKind::Replacement }),
+                    _ => None,
+                },
             })
         }
 
@@ -99,6 +110,9 @@ macro_rules! impl_metadata_store {
 
         fn event_from_row(row: &$row) -> DbResult<AuditEventRecord> {
             Ok(AuditEventRecord {
+                seq: row.try_get("seq")?,
+                prev_hash: row.try_get("prev_hash")?,
+                hash: row.try_get("hash")?,
                 id: row.try_get("id")?,
                 occurred_at: row.try_get("occurred_at")?,
                 actor_user_id: row.try_get("actor_user_id")?,
@@ -112,8 +126,6 @@ macro_rules! impl_metadata_store {
             rows.iter().map(map).collect()
         }
 
-        const INSERT_AUDIT_EVENT: &str = "INSERT INTO audit_events \
-            (id, occurred_at, actor_user_id, action, document_id, details) VALUES ($1, $2, $3, $4, $5, $6)";
 
         #[async_trait::async_trait]
         impl MetadataStore for $store {
@@ -301,17 +313,18 @@ macro_rules! impl_metadata_store {
                 file: Option<&DocumentFileRecord>,
                 event: &AuditEventRecord,
             ) -> DbResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 sqlx::query("INSERT INTO documents (id, agency_id, unit_id, document_type, confidentiality, urgency, status, subject, \
                         language, page_amount, description, recipients, issued_amount, due_date, signer_user_id, ordinal, notation, \
-                        issued_at, created_by, created_at, updated_at) \
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)")
+                        issued_at, created_by, created_at, updated_at, exemption_rule_id, summary_withheld, related_document_id, relation) \
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)")
                     .bind(d.id).bind(d.agency_id).bind(d.unit_id).bind(d.document_type.code())
                     .bind(d.confidentiality.as_str()).bind(d.urgency.as_str()).bind(d.status.as_str())
                     .bind(&d.subject).bind(&d.language).bind(d.page_amount).bind(&d.description)
                     .bind(&d.recipients_json).bind(d.issued_amount).bind(d.due_date).bind(d.signer_user_id)
                     .bind(d.ordinal).bind(&d.notation).bind(d.issued_at).bind(d.created_by)
-                    .bind(d.created_at).bind(d.updated_at)
+                    .bind(d.created_at).bind(d.updated_at).bind(&d.exemption_rule_id).bind(d.summary_withheld)
+                    .bind(d.related.map(|r| r.document_id)).bind(d.related.map(|r| r.kind.as_str()))
                     .execute(&mut *tx).await
                     .map_err(|e| DbError::from_sqlx(e, "a document with this id"))?;
                 if let Some(f) = file {
@@ -322,10 +335,7 @@ macro_rules! impl_metadata_store {
                         .execute(&mut *tx).await
                         .map_err(|e| DbError::from_sqlx(e, "a file of this kind for the document"))?;
                 }
-                sqlx::query(INSERT_AUDIT_EVENT)
-                    .bind(event.id).bind(event.occurred_at).bind(event.actor_user_id).bind(&event.action)
-                    .bind(event.document_id).bind(&event.details_json)
-                    .execute(&mut *tx).await?;
+                append_event_in(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -364,11 +374,15 @@ macro_rules! impl_metadata_store {
             }
 
             async fn append_audit_event(&self, e: &AuditEventRecord) -> DbResult<()> {
-                sqlx::query(INSERT_AUDIT_EVENT)
-                    .bind(e.id).bind(e.occurred_at).bind(e.actor_user_id).bind(&e.action)
-                    .bind(e.document_id).bind(&e.details_json)
-                    .execute(&self.pool).await?;
+                let mut tx = self.begin_write().await?;
+                append_event_in(&mut tx, e).await?;
+                tx.commit().await?;
                 Ok(())
+            }
+
+            async fn audit_chain_head(&self) -> DbResult<(i64, String)> {
+                let row = sqlx::query("SELECT last_seq, last_hash FROM audit_chain_head WHERE id = 1").fetch_one(&self.pool).await?;
+                Ok((row.try_get("last_seq")?, row.try_get("last_hash")?))
             }
 
             async fn list_audit_events(&self, document_id: Option<uuid::Uuid>) -> DbResult<Vec<AuditEventRecord>> {

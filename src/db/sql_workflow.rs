@@ -59,7 +59,6 @@ macro_rules! impl_workflow_store {
 
         const INSERT_FILE: &str = "INSERT INTO document_files (id, document_id, kind, sha256, size_bytes, media_type, original_filename, created_at) \
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
-        const INSERT_EVENT: &str = "INSERT INTO audit_events (id, occurred_at, actor_user_id, action, document_id, details) VALUES ($1, $2, $3, $4, $5, $6)";
 
         /// The draft → signed_personal transition with its file and event, inside `tx`.
         async fn layer_one_in(
@@ -78,10 +77,7 @@ macro_rules! impl_workflow_store {
                 .bind(file.size_bytes).bind(&file.media_type).bind(&file.original_filename).bind(file.created_at)
                 .execute(&mut **tx).await
                 .map_err(|e| DbError::from_sqlx(e, "a personally signed file for the document"))?;
-            sqlx::query(INSERT_EVENT)
-                .bind(event.id).bind(event.occurred_at).bind(event.actor_user_id).bind(&event.action)
-                .bind(event.document_id).bind(&event.details_json)
-                .execute(&mut **tx).await?;
+            append_event_in(tx, event).await?;
             Ok(())
         }
 
@@ -122,22 +118,19 @@ macro_rules! impl_workflow_store {
             }
 
             async fn assign_signer(&self, document_id: uuid::Uuid, signer_user_id: uuid::Uuid, event: &AuditEventRecord) -> DbResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let done = sqlx::query("UPDATE documents SET signer_user_id = $1, updated_at = $2 WHERE id = $3 AND status = 'draft'")
                     .bind(signer_user_id).bind(event.occurred_at).bind(document_id).execute(&mut *tx).await?;
                 if done.rows_affected() != 1 {
                     return Err(DbError::Conflict("the document is no longer a draft; a signer assignment".into()));
                 }
-                sqlx::query(INSERT_EVENT)
-                    .bind(event.id).bind(event.occurred_at).bind(event.actor_user_id).bind(&event.action)
-                    .bind(event.document_id).bind(&event.details_json)
-                    .execute(&mut *tx).await?;
+                append_event_in(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok(())
             }
 
             async fn record_layer_one(&self, document_id: uuid::Uuid, file: &DocumentFileRecord, event: &AuditEventRecord) -> DbResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 layer_one_in(&mut tx, document_id, file, event).await?;
                 tx.commit().await?;
                 Ok(())
@@ -159,7 +152,7 @@ macro_rules! impl_workflow_store {
             }
 
             async fn complete_signing_session(&self, id: uuid::Uuid, file: &DocumentFileRecord, event: &AuditEventRecord) -> DbResult<()> {
-                let mut tx = self.pool.begin().await?;
+                let mut tx = self.begin_write().await?;
                 let closed = sqlx::query("UPDATE signing_sessions SET completed_at = $1 WHERE id = $2 AND completed_at IS NULL")
                     .bind(file.created_at).bind(id).execute(&mut *tx).await?;
                 if closed.rows_affected() != 1 {
@@ -168,6 +161,38 @@ macro_rules! impl_workflow_store {
                 layer_one_in(&mut tx, file.document_id, file, event).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn revoke_document(&self, document_id: uuid::Uuid, revocation: &Revocation, event: &AuditEventRecord) -> DbResult<()> {
+                let mut tx = self.begin_write().await?;
+                let done = sqlx::query("UPDATE documents SET status = 'revoked', revoked_at = $1, revoked_by = $2, revocation_reason = $3, updated_at = $1 \
+                        WHERE id = $4 AND status = 'issued'")
+                    .bind(revocation.at).bind(revocation.by).bind(&revocation.reason).bind(document_id)
+                    .execute(&mut *tx).await?;
+                if done.rows_affected() != 1 {
+                    return Err(DbError::Conflict("only an issued document can be revoked; a revocation".into()));
+                }
+                append_event_in(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn issued_between(&self, agency_id: uuid::Uuid, from: chrono::DateTime<chrono::Utc>, to: chrono::DateTime<chrono::Utc>) -> DbResult<Vec<DocumentRecord>> {
+                let rows = sqlx::query("SELECT * FROM documents WHERE agency_id = $1 AND issued_at IS NOT NULL AND issued_at >= $2 AND issued_at < $3 \
+                        AND status IN ('issued', 'revoked') ORDER BY issued_at, ordinal")
+                    .bind(agency_id).bind(from).bind(to).fetch_all(&self.pool).await?;
+                rows.iter().map(document_from_row).collect()
+            }
+
+            async fn related_documents(&self, document_id: uuid::Uuid) -> DbResult<Vec<DocumentRecord>> {
+                let rows = sqlx::query("SELECT * FROM documents WHERE related_document_id = $1 ORDER BY created_at").bind(document_id).fetch_all(&self.pool).await?;
+                rows.iter().map(document_from_row).collect()
+            }
+
+            async fn documents_with_number(&self, agency_id: uuid::Uuid, ordinal: i64, notation: &str) -> DbResult<Vec<uuid::Uuid>> {
+                let rows = sqlx::query("SELECT id FROM documents WHERE agency_id = $1 AND ordinal = $2 AND notation = $3 ORDER BY created_at")
+                    .bind(agency_id).bind(ordinal).bind(notation).fetch_all(&self.pool).await?;
+                rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
             }
 
             async fn issue_with_next_number(
@@ -206,10 +231,7 @@ macro_rules! impl_workflow_store {
                         .map_err(|e| DbError::from_sqlx(e, "an issued file for the document"))?;
                 }
                 let event = &issued.event;
-                sqlx::query(INSERT_EVENT)
-                    .bind(event.id).bind(event.occurred_at).bind(event.actor_user_id).bind(&event.action)
-                    .bind(event.document_id).bind(&event.details_json)
-                    .execute(&mut *tx).await?;
+                append_event_in(&mut tx, event).await?;
                 tx.commit().await?;
                 Ok((next, issued))
             }

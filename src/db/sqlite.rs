@@ -25,7 +25,7 @@ impl SqliteStore {
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(Duration::from_secs(15));
+            .busy_timeout(Duration::from_secs(60));
         let pool = SqlitePoolOptions::new()
             .max_connections(max_connections)
             .connect_with(options)
@@ -45,5 +45,6 @@ impl SqliteStore {
     }
 }
 
+super::sql_audit::impl_audit_chain!(sqlx::sqlite::SqliteRow, "");
 super::sql_store::impl_metadata_store!(SqliteStore, sqlx::sqlite::SqliteRow, "sqlite");
 super::sql_workflow::impl_workflow_store!(SqliteStore, sqlx::sqlite::SqliteRow, "");

@@ -3,6 +3,7 @@
 
 mod agency;
 mod document;
+pub mod exemption;
 mod document_type;
 mod user;
 

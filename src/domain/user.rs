@@ -36,6 +36,20 @@ pub enum Action {
     DownloadDocumentFile,
     ManageUsers,
     ReadOwnProfile,
+    /// Choose the competent person who signs a draft.
+    AssignSigner,
+    /// Apply the personal signature (layer 1) to a draft assigned to oneself.
+    SignPersonal,
+    /// Take a number from the register and apply the agency signature (layer 2).
+    IssueDocument,
+    /// Revoke an issued document or issue a correction.
+    RevokeDocument,
+    /// Read and export the outgoing register.
+    ReadRegister,
+    /// Check the audit log's hash chain.
+    VerifyAuditLog,
+    /// See the exemption rules in force.
+    ViewRules,
 }
 
 impl Role {
@@ -59,6 +73,11 @@ impl Role {
                 matches!(self, Clerk | Signer | Staff | Auditor)
             }
             ManageUsers => matches!(self, Admin),
+            AssignSigner | IssueDocument | RevokeDocument => matches!(self, Clerk),
+            SignPersonal => matches!(self, Signer),
+            ReadRegister => matches!(self, Clerk | Auditor),
+            VerifyAuditLog => matches!(self, Auditor | Admin),
+            ViewRules => matches!(self, Clerk | Auditor | Admin),
         }
     }
 
@@ -136,6 +155,8 @@ mod tests {
         for role in Role::ALL {
             assert_eq!(role.may(Action::RegisterDraft), role == Role::Clerk);
             assert_eq!(role.may(Action::ManageUsers), role == Role::Admin);
+            assert_eq!(role.may(Action::SignPersonal), role == Role::Signer);
+            assert_eq!(role.may(Action::IssueDocument), role == Role::Clerk);
             assert!(role.may(Action::ReadOwnProfile));
         }
     }

@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, documents, health};
+use super::{accounts, documents, health, register, verification, workflow};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,13 +17,18 @@ use super::{accounts, documents, health};
         health::healthz, health::readyz,
         accounts::login, accounts::logout, accounts::me, accounts::list_users, accounts::create_user,
         documents::register_draft, documents::list_documents, documents::get_document, documents::download_document_file,
+        workflow::assign_signer, workflow::sign_personal, workflow::prepare_personal, workflow::complete_personal, workflow::issue, workflow::verify_audit_log, workflow::exemption_rules, workflow::revoke, workflow::related, register::export, verification::verify_upload, verification::verify_document,
     ),
     components(schemas(super::error::ErrorCode, crate::app::DraftMetadata)),
     modifiers(&BearerAuth),
     tags(
         (name = "documents", description = "Outgoing documents"),
+        (name = "workflow", description = "Personal signature, numbering and agency signature"),
         (name = "auth", description = "Login and the caller's profile"),
         (name = "users", description = "User management (admin)"),
+        (name = "audit", description = "Tamper-evident audit log and exemption rules"),
+        (name = "register", description = "The outgoing register (sổ đăng ký văn bản đi)"),
+        (name = "verification", description = "Signature verification for auditors"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

@@ -915,18 +915,4 @@ mod tests {
         );
         let _ = find_landmarks(&doc).unwrap();
     }
-
-    #[test]
-    fn tmp_corpus_dump() {
-        let dir = format!("{}/tests/fixtures/pdf", env!("CARGO_MANIFEST_DIR"));
-        let mut names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().map(|e| e.file_name().into_string().unwrap()).filter(|n| n.ends_with(".pdf")).collect();
-        names.sort();
-        for name in names {
-            let Ok(doc) = Document::load(format!("{dir}/{name}")) else { println!("{name}: load failed"); continue };
-            let t = std::time::Instant::now();
-            let r = find_landmarks(&doc);
-            println!("{name}: {:?} {:?}", t.elapsed(), r);
-            if let Ok(lines) = page_lines(&doc, 1) { for l in lines.iter().take(6) { println!("    {:.1} {:.1} |{}|", l.x, l.y, l.text); } }
-        }
-    }
 }

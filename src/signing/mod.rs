@@ -8,6 +8,7 @@ mod der;
 pub mod engine;
 pub mod font;
 pub mod images;
+pub mod keystore;
 pub mod layers;
 pub mod layout;
 pub mod pdf_update;

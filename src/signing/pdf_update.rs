@@ -102,6 +102,25 @@ impl PreparedPdf {
     pub fn bytes(&self) -> &[u8] {
         &self.bytes
     }
+
+    /// Where `/Contents` is: `(start of '<', just after '>')`, kept with a stored session.
+    pub fn contents_span(&self) -> (usize, usize) {
+        (self.contents_start, self.contents_end)
+    }
+
+    /// Rebuilds a prepared PDF kept between prepare and complete, checking that the span is
+    /// still an all-zero hex string inside the file.
+    pub fn from_parts(bytes: Vec<u8>, contents_start: usize, contents_end: usize) -> Result<Self, PdfSignError> {
+        let span_ok = contents_start + 2 < contents_end
+            && contents_end <= bytes.len()
+            && bytes[contents_start] == b'<'
+            && bytes[contents_end - 1] == b'>'
+            && bytes[contents_start + 1..contents_end - 1].iter().all(|b| *b == b'0');
+        if !span_ok {
+            return Err(PdfSignError::Structure("the prepared file no longer has an empty /Contents there".into()));
+        }
+        Ok(Self { bytes, contents_start, contents_end })
+    }
 }
 
 pub(super) fn open(input: &[u8]) -> Result<IncrementalDocument, PdfSignError> {

@@ -43,6 +43,8 @@ pub enum StorageKey {
     Blob(ContentHash),
     /// A short-lived object written by the start-up probe: `probe/<node>-<nonce>`.
     Probe(String),
+    /// A checkpoint of the audit chain's head: `audit/checkpoints/<seq, 20 digits>-<hash>.json`.
+    AuditCheckpoint { seq: i64, hash: String },
 }
 
 impl StorageKey {
@@ -53,7 +55,12 @@ impl StorageKey {
                 Path::from(format!("blobs/sha256/{}/{}", &hex[..2], hex))
             }
             StorageKey::Probe(name) => Path::from(format!("probe/{name}")),
+            StorageKey::AuditCheckpoint { seq, hash } => Path::from(format!("audit/checkpoints/{seq:020}-{hash}.json")),
         }
+    }
+
+    pub fn checkpoint_prefix() -> Path {
+        Path::from("audit/checkpoints")
     }
 
     pub fn blob_prefix() -> Path {

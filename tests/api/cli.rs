@@ -19,6 +19,16 @@ pub fn vanthu() -> Command {
     command
 }
 
+/// The child's log, appended to `<data dir>/serve.log` for post-mortems.
+fn log_file(data_dir: &Path) -> Stdio {
+    std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(data_dir.join("serve.log"))
+        .map(Stdio::from)
+        .unwrap_or_else(|_| Stdio::null())
+}
+
 /// A running `vanthu serve`, killed when dropped.
 pub struct ServeProcess {
     child: Child,
@@ -34,7 +44,7 @@ impl ServeProcess {
             .args(["--listen", "127.0.0.1:0"])
             .envs(env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(log_file(data_dir));
         let mut child = command.spawn().expect("vanthu serve starts");
         let stdout = child.stdout.take().unwrap();
         let mut lines = BufReader::new(stdout).lines();

@@ -24,6 +24,7 @@ pub struct TestApp {
     pub credentials: DemoCredentials,
     pub services: Services,
     pub data_dir: PathBuf,
+    demo_blob_count: usize,
     _temp: Option<TempDir>,
 }
 
@@ -53,12 +54,14 @@ pub async fn spawn_with(settings: ResolvedSettings, temp: Option<TempDir>) -> Te
         .expect("demo credentials");
     let services = application.services().clone();
     tokio::spawn(application.run_until(std::future::pending()));
+    let demo_blob_count = services.blobs.list_blobs().await.expect("list blobs").len();
     TestApp {
         address,
         client: reqwest::Client::new(),
         credentials,
         services,
         data_dir,
+        demo_blob_count,
         _temp: temp,
     }
 }
@@ -105,7 +108,12 @@ impl TestApp {
         self.services.store.count_documents().await.expect("count")
     }
 
+    /// Stored blobs besides the demo signature and seal images made at start-up.
     pub async fn blob_count(&self) -> usize {
+        self.all_blob_count().await - self.demo_blob_count
+    }
+
+    pub async fn all_blob_count(&self) -> usize {
         self.services
             .blobs
             .list_blobs()

@@ -1,15 +1,21 @@
 //! The one integration-test binary. Modules are grouped by capability.
 
 mod accounts;
+mod audit_log;
 mod bad_input;
 mod cli;
+mod confidentiality;
 mod contracts;
 mod documents;
 mod helpers;
+mod issuing_at_scale;
 mod metadata_store;
 mod multi_node;
 mod object_store;
 mod operations;
+mod register_and_revocation;
 mod signing;
 mod signing_more;
+mod verification;
+mod workflow;
 mod workflow_store;

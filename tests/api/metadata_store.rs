@@ -322,11 +322,18 @@ pub(crate) fn document(
         created_by: clerk.id,
         created_at: now(),
         updated_at: now(),
+        exemption_rule_id: Some("regular".into()),
+        summary_withheld: false,
+        revocation: None,
+        related: None,
     }
 }
 
 pub(crate) fn event(document_id: Uuid, action: &str) -> AuditEventRecord {
     AuditEventRecord {
+        seq: 0,
+        prev_hash: None,
+        hash: None,
         id: Uuid::now_v7(),
         occurred_at: now(),
         actor_user_id: None,

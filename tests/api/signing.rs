@@ -11,7 +11,6 @@ use vanthu::signing::demo_pki::{self, LeafSubject};
 use vanthu::signing::engine::{self, LayoutOverride, SigningKey};
 use vanthu::signing::font::FontProgram;
 use vanthu::signing::images;
-use vanthu::signing::pdf_update::Placement;
 
 use crate::helpers::fixture;
 
@@ -141,12 +140,16 @@ pub(crate) fn write_temp(dir: &Path, name: &str, bytes: &[u8]) -> PathBuf {
 }
 
 pub(crate) fn pyhanko(path: &Path, pki: &Pki) -> Vec<serde_json::Value> {
+    pyhanko_with(path, &pki.root, &pki.issuing)
+}
+
+pub(crate) fn pyhanko_with(path: &Path, root: &Path, issuing: &Path) -> Vec<serde_json::Value> {
     let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/oracles/pyhanko_validate.py");
     let out = run(Command::new("python3")
         .arg(script)
         .arg(path)
-        .arg(&pki.root)
-        .arg(&pki.issuing));
+        .arg(root)
+        .arg(issuing));
     serde_json::from_str(out.trim()).unwrap_or_else(|e| panic!("pyHanko output {out}: {e}"))
 }
 

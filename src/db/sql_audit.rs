@@ -1,0 +1,34 @@
+//! Appending to the audit log's hash chain, for both backends. Always inside the caller's
+//! write transaction: the chain head row is locked (`FOR UPDATE` on PostgreSQL; SQLite's
+//! `BEGIN IMMEDIATE` already serialises writers), so events chain in commit order.
+
+macro_rules! impl_audit_chain {
+    ($row:ty, $for_update:literal) => {
+        async fn append_event_in(
+            tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+            event: &$crate::db::AuditEventRecord,
+        ) -> $crate::db::DbResult<()> {
+            let head = sqlx::query(concat!("SELECT last_hash FROM audit_chain_head WHERE id = 1", $for_update))
+                .fetch_one(&mut **tx)
+                .await?;
+            let prev: String = head.try_get("last_hash")?;
+            let hash = $crate::audit::event_hash(&prev, event);
+            let inserted = sqlx::query(
+                "INSERT INTO audit_events (id, occurred_at, actor_user_id, action, document_id, details, prev_hash, hash) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING seq",
+            )
+            .bind(event.id).bind(event.occurred_at).bind(event.actor_user_id).bind(&event.action)
+            .bind(event.document_id).bind(&event.details_json).bind(&prev).bind(&hash)
+            .fetch_one(&mut **tx)
+            .await?;
+            let seq: i64 = inserted.try_get("seq")?;
+            sqlx::query("UPDATE audit_chain_head SET last_seq = $1, last_hash = $2 WHERE id = 1")
+                .bind(seq).bind(&hash)
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use impl_audit_chain;

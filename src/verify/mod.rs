@@ -1,0 +1,248 @@
+//! Our own PDF signature validator: every signature of a file checked for structure
+//! (ByteRange, the `/Contents` gap), integrity (message digest, signature value, ESS
+//! signing-certificate), coverage (whole file or a whole revision), certificates (chain to
+//! the configured roots, validity at the claimed signing time, key usage) and, for
+//! signatures over an earlier revision, what changed since (modification analysis). It
+//! answers the attack classes of the research note (USF, ISA, SWA, shadow attacks, EAA,
+//! SSA) fail-closed: a check that cannot be made counts as failed.
+//!
+//! Synchronous, CPU-bound and bounded: callers run it through [`crate::blocking::run`].
+//! Hostile input yields problems in the report, never a panic; `Err` means "not a PDF".
+
+mod chain;
+mod cms_check;
+mod der;
+mod diff;
+mod diff_rules;
+mod fields;
+mod objects;
+mod report;
+mod revisions;
+mod signature;
+mod structure;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod tests_attacks;
+#[cfg(test)]
+mod tests_certificates;
+#[cfg(test)]
+mod tests_samples;
+
+use chrono::{DateTime, Utc};
+use lopdf::Document;
+use sha2::{Digest, Sha256};
+
+pub use chain::TrustAnchors;
+pub use report::{
+    Coverage, ModificationLevel, PdfReport, Problem, RevisionInfo, SignatureReport, PROBLEM_CODES,
+};
+
+use fields::FieldInfo;
+use revisions::Loader;
+use structure::ByteRange;
+
+/// Signatures analysed per file (bounded work); more is reported as a problem.
+const MAX_SIGNATURES: usize = 32;
+/// Earlier revisions searched for signatures the final document no longer shows.
+const MAX_SCANNED_REVISIONS: usize = 16;
+const ADBE_DETACHED: &str = "adbe.pkcs7.detached";
+const CADES_DETACHED: &str = "ETSI.CAdES.detached";
+
+#[derive(Debug, thiserror::Error)]
+pub enum VerifyError {
+    #[error("the file is not a PDF (no %PDF- header in its first 1024 bytes)")]
+    NotPdf,
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{path}: {reason}")]
+    Certificate { path: String, reason: String },
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct VerifyOptions {
+    pub trust: TrustAnchors,
+    /// Validation time: used as the signing time when a signature claims none. `None` = now.
+    pub at: Option<DateTime<Utc>>,
+}
+
+/// What every signature check shares.
+struct Context<'a> {
+    bytes: &'a [u8],
+    options: &'a VerifyOptions,
+    revisions: &'a [RevisionInfo],
+    last: &'a Document,
+    /// Non-blank bytes follow the last `%%EOF`.
+    trailing_data: bool,
+}
+
+pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, VerifyError> {
+    let head = &bytes[..bytes.len().min(1024)];
+    let header_offset = structure::find(head, b"%PDF-", 0).ok_or(VerifyError::NotPdf)?;
+    let revisions = structure::revisions(bytes);
+    let mut report = PdfReport {
+        file_sha256: hex::encode(Sha256::digest(bytes)),
+        file_size: bytes.len() as u64,
+        revisions: revisions.clone(),
+        signatures: Vec::new(),
+        valid: false,
+        problems: Vec::new(),
+    };
+    let mut loader = Loader::new(bytes, header_offset);
+    let Some(last) = loader.load(bytes.len()) else {
+        report
+            .problems
+            .push(Problem::new("unreadable_pdf", "the PDF cannot be parsed"));
+        return Ok(report);
+    };
+    let trailing_data = file_problems(bytes, &revisions, &last, &mut report.problems);
+    let context = Context {
+        bytes,
+        options,
+        revisions: &revisions,
+        last: &last,
+        trailing_data,
+    };
+
+    let mut signed: Vec<FieldInfo> = fields::fields(&last)
+        .into_iter()
+        .filter(|f| f.is_signature() && f.value.is_some())
+        .collect();
+    if signed.is_empty() {
+        report.problems.push(Problem::new(
+            "no_signatures",
+            "the PDF has no signed signature field",
+        ));
+    }
+    if signed.len() > MAX_SIGNATURES {
+        report.problems.push(Problem::new(
+            "too_many_signatures",
+            format!(
+                "{} signatures; only the first {MAX_SIGNATURES} were checked",
+                signed.len()
+            ),
+        ));
+        signed.truncate(MAX_SIGNATURES);
+    }
+    let mut checked: Vec<(SignatureReport, Option<ByteRange>)> = signed
+        .iter()
+        .map(|field| signature::check_signature(&context, &mut loader, &last, field))
+        .collect();
+    vanished_signatures(&context, &mut loader, &mut checked);
+
+    let ranges: Vec<Option<ByteRange>> = checked.iter().map(|(_, range)| *range).collect();
+    for (i, j) in structure::collisions(&ranges) {
+        let message = format!(
+            "the byte ranges of '{}' and '{}' collide",
+            checked[i].0.field_name, checked[j].0.field_name
+        );
+        checked[i].0.problem("overlapping_ranges", message.clone());
+        checked[j].0.problem("overlapping_ranges", message);
+    }
+    checked.sort_by_key(|(_, range)| range.map_or(u64::MAX, |r| r.end()));
+    report.signatures = checked
+        .into_iter()
+        .map(|(mut signature, _)| {
+            signature.conclude();
+            signature
+        })
+        .collect();
+    report.valid = !report.signatures.is_empty()
+        && report.problems.is_empty()
+        && report.signatures.iter().all(|s| s.valid);
+    Ok(report)
+}
+
+/// Signatures that an earlier revision shows but the final document does not (a later
+/// update dropped the field, replaced its value or rewound the `/Prev` chain): each is
+/// checked in the revision that shows it and reported as removed.
+fn vanished_signatures(
+    context: &Context<'_>,
+    loader: &mut Loader<'_>,
+    checked: &mut Vec<(SignatureReport, Option<ByteRange>)>,
+) {
+    let mut seen: Vec<[u64; 4]> = checked.iter().filter_map(|(r, _)| r.byte_range).collect();
+    let earlier = context
+        .revisions
+        .iter()
+        .rev()
+        .filter(|r| (r.end_offset as usize) < context.bytes.len())
+        .take(MAX_SCANNED_REVISIONS);
+    for revision in earlier {
+        let Some(view) = loader.load(revision.end_offset as usize) else {
+            continue;
+        };
+        if view.xref_recovery == Some(lopdf::xref::XrefRecovery::Reconstructed) {
+            continue;
+        }
+        for field in fields::fields(&view) {
+            if checked.len() >= MAX_SIGNATURES {
+                return;
+            }
+            let Some(value) = fields::signature_value(&view, &field) else {
+                continue;
+            };
+            let Some(range) = structure::byte_range_values(value.dictionary) else {
+                continue;
+            };
+            if seen.contains(&range) {
+                continue;
+            }
+            seen.push(range);
+            let (mut found, range) = signature::check_signature(context, loader, &view, &field);
+            found.problem(
+                "signature_removed",
+                format!(
+                    "revision {} shows this signature but the final document does not",
+                    revision.index
+                ),
+            );
+            checked.push((found, range));
+        }
+    }
+}
+
+/// File-level problems; returns whether non-blank data follows the last `%%EOF`.
+fn file_problems(
+    bytes: &[u8],
+    revisions: &[RevisionInfo],
+    last: &Document,
+    problems: &mut Vec<Problem>,
+) -> bool {
+    if last.trailer.has(b"Encrypt") || last.encryption_state.is_some() {
+        problems.push(Problem::new(
+            "encrypted_pdf",
+            "encrypted PDFs are not supported by the validator",
+        ));
+    }
+    if last.xref_recovery.is_some() {
+        problems.push(Problem::new(
+            "revision_malformed",
+            "the last revision's cross-reference data is damaged (it had to be repaired)",
+        ));
+    }
+    let tail_start = revisions.last().map_or(0, |r| r.end_offset as usize);
+    let blank = |b: &u8| b.is_ascii_whitespace() || *b == 0;
+    let trailing = !bytes
+        .get(tail_start..)
+        .unwrap_or_default()
+        .iter()
+        .all(blank);
+    if revisions.is_empty() {
+        problems.push(Problem::new(
+            "revision_malformed",
+            "the file has no %%EOF marker",
+        ));
+    } else if trailing {
+        problems.push(Problem::new(
+            "data_after_last_revision",
+            format!("data follows the last %%EOF (from offset {tail_start})"),
+        ));
+    }
+    trailing
+}
