@@ -72,7 +72,8 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
     };
     let rules = crate::app::exemption::load_rules(settings.rules_file.as_deref()).context("cannot load the exemption rules")?;
     tracing::info!(rules = rules.rules.len(), file = ?settings.rules_file, "exemption rules loaded");
-    let services = Services::new(store, blobs, limits, keys, font, rules);
+    let index = Arc::new(index);
+    let services = Services::new(store, blobs, limits, keys, font, rules, index.clone());
     let bootstrap = if settings.demo_data {
         bootstrap::ensure_initialized(&services, &settings.data_dir, &settings.pki_dir)
             .await
@@ -80,10 +81,14 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
     } else {
         BootstrapOutcome::AlreadyInitialized(None)
     };
+    if index.state() != search_index::IndexState::Current {
+        let rebuilt = services.rebuild_index(|_, _| {}).await.context("cannot rebuild the search index")?;
+        tracing::info!(documents = rebuilt, "search index rebuilt from the database");
+    }
     Ok(Backends {
         services,
         storage_capabilities,
-        index: Arc::new(index),
+        index,
         bootstrap,
     })
 }
@@ -159,12 +164,25 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let checkpoints = tokio::spawn(checkpoint_audit_chain(self.services.clone(), self.checkpoint_every));
+        let indexer = tokio::spawn(feed_search_index(self.services.clone()));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .context("the HTTP server failed");
         checkpoints.abort();
+        indexer.abort();
         served
+    }
+}
+
+/// This node's one index writer: follows the database's search outbox.
+async fn feed_search_index(services: Services) {
+    let mut ticker = tokio::time::interval(Duration::from_secs(1));
+    loop {
+        ticker.tick().await;
+        if let Err(error) = services.index_pending().await {
+            tracing::warn!(%error, "search indexing failed; retrying");
+        }
     }
 }
 

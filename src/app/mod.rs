@@ -9,6 +9,7 @@ pub mod exemption;
 mod issuing;
 mod metadata;
 mod register;
+mod search;
 mod signing;
 mod users;
 mod verification;
@@ -126,13 +127,15 @@ pub struct Services {
     pub font: Option<Arc<FontProgram>>,
     /// The exemption rules in force (loaded at start).
     pub rules: Arc<RuleSet>,
+    /// This node's search index (derived from the database).
+    pub index: Arc<search_index::ArchiveIndex>,
     /// Issuances of this node queue here rather than each holding a database connection while
     /// waiting for the register lock (which still orders issuances across nodes).
     issue_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl Services {
-    pub fn new(store: SharedStore, blobs: BlobStore, limits: Limits, keys: KeyStore, font: Option<FontProgram>, rules: RuleSet) -> Self {
+    pub fn new(store: SharedStore, blobs: BlobStore, limits: Limits, keys: KeyStore, font: Option<FontProgram>, rules: RuleSet, index: Arc<search_index::ArchiveIndex>) -> Self {
         Self {
             store,
             blobs,
@@ -140,6 +143,7 @@ impl Services {
             keys: Arc::new(keys),
             font: font.map(Arc::new),
             rules: Arc::new(rules),
+            index,
             issue_gate: Arc::new(tokio::sync::Mutex::new(())),
         }
     }

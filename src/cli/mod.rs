@@ -56,6 +56,17 @@ enum Command {
     /// Manage API tokens.
     #[command(subcommand)]
     Token(accounts::TokenCommand),
+    /// Rebuild this node's search index from the database.
+    Reindex,
+    /// Search the archive as a user.
+    Search {
+        #[arg(long = "as", value_name = "USERNAME")]
+        username: String,
+        /// The query (Vietnamese with or without diacritics, or a number like 15/QĐ-UBND).
+        query: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Verify the signatures of PDF files (exit 0 valid, 1 invalid, 2 error).
     Verify(verify::VerifyArgs),
     /// Every workflow step on documents, acting as a named user.
@@ -114,6 +125,20 @@ async fn run_with(command: Command, settings: ResolvedSettings) -> anyhow::Resul
             Ok(())
         }
         Command::AuditLog(command) => audit_log(command, &settings).await,
+        Command::Reindex => {
+            let services = open_backends(&settings).await?.services;
+            let done = services
+                .rebuild_index(|done, total| {
+                    if done % 100 == 0 || done == total {
+                        eprint!("\rreindexing {done}/{total}");
+                    }
+                })
+                .await?;
+            eprintln!();
+            println!("search index rebuilt: {done} documents indexed");
+            Ok(())
+        }
+        Command::Search { username, query, json } => search(&settings, &username, query, json).await,
         Command::Doc(command) => documents::run_doc(command, &settings).await,
         Command::Register(command) => documents::run_register(command, &settings).await,
         Command::User(command) => accounts::run_user(command, &settings).await,
@@ -163,6 +188,23 @@ async fn audit_log(command: AuditLogCommand, settings: &ResolvedSettings) -> any
             Ok(())
         }
     }
+}
+
+async fn search(settings: &ResolvedSettings, username: &str, query: String, json: bool) -> anyhow::Result<()> {
+    let services = open_backends(settings).await?.services;
+    services.index_pending().await?;
+    let user = services.store.find_user_by_username(username).await?.filter(|u| u.active).with_context(|| format!("no active user '{username}'"))?;
+    let request = search_index::SearchRequest { text: query, page: 1, page_size: 20, ..Default::default() };
+    let results = services.search(&user, request).await?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&results)?);
+        return Ok(());
+    }
+    println!("{} result(s)", results.total);
+    for hit in &results.hits {
+        println!("{:<14} {}  {}", hit.number.as_deref().unwrap_or("(chưa số)"), hit.subject, hit.id);
+    }
+    Ok(())
 }
 
 fn resolve(settings: &Settings) -> anyhow::Result<ResolvedSettings> {

@@ -118,6 +118,10 @@ pub trait MetadataStore: Send + Sync {
     async fn current_file(&self, document_id: Uuid) -> DbResult<Option<DocumentFileRecord>>;
 
     async fn append_audit_event(&self, event: &AuditEventRecord) -> DbResult<()>;
+    /// Search outbox entries after `seq`: `(seq, document id)`, oldest first.
+    async fn search_outbox_after(&self, seq: i64, limit: i64) -> DbResult<Vec<(i64, Uuid)>>;
+    /// Every document id (for rebuilding the search index).
+    async fn all_document_ids(&self) -> DbResult<Vec<Uuid>>;
     /// `(last sequence number, last hash)` of the audit chain.
     async fn audit_chain_head(&self) -> DbResult<(i64, String)>;
     async fn list_audit_events(&self, document_id: Option<Uuid>)

@@ -33,5 +33,6 @@ impl PostgresStore {
 }
 
 super::sql_audit::impl_audit_chain!(sqlx::postgres::PgRow, " FOR UPDATE");
+super::sql_audit::impl_search_outbox!(sqlx::postgres::PgRow);
 super::sql_store::impl_metadata_store!(PostgresStore, sqlx::postgres::PgRow, "postgres");
 super::sql_workflow::impl_workflow_store!(PostgresStore, sqlx::postgres::PgRow, " FOR UPDATE");

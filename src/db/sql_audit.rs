@@ -32,3 +32,22 @@ macro_rules! impl_audit_chain {
 }
 
 pub(crate) use impl_audit_chain;
+
+/// Queues a document for the search indexers, inside the caller's transaction.
+macro_rules! impl_search_outbox {
+    ($row:ty) => {
+        async fn enqueue_for_search(
+            tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+            document_id: uuid::Uuid,
+        ) -> $crate::db::DbResult<()> {
+            sqlx::query("INSERT INTO search_outbox (document_id, enqueued_at) VALUES ($1, $2)")
+                .bind(document_id)
+                .bind(chrono::Utc::now())
+                .execute(&mut **tx)
+                .await?;
+            Ok(())
+        }
+    };
+}
+
+pub(crate) use impl_search_outbox;

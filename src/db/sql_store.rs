@@ -336,6 +336,7 @@ macro_rules! impl_metadata_store {
                         .map_err(|e| DbError::from_sqlx(e, "a file of this kind for the document"))?;
                 }
                 append_event_in(&mut tx, event).await?;
+                enqueue_for_search(&mut tx, d.id).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -378,6 +379,17 @@ macro_rules! impl_metadata_store {
                 append_event_in(&mut tx, e).await?;
                 tx.commit().await?;
                 Ok(())
+            }
+
+            async fn search_outbox_after(&self, seq: i64, limit: i64) -> DbResult<Vec<(i64, uuid::Uuid)>> {
+                let rows = sqlx::query("SELECT seq, document_id FROM search_outbox WHERE seq > $1 ORDER BY seq LIMIT $2")
+                    .bind(seq).bind(limit).fetch_all(&self.pool).await?;
+                rows.iter().map(|row| Ok((row.try_get("seq")?, row.try_get("document_id")?))).collect()
+            }
+
+            async fn all_document_ids(&self) -> DbResult<Vec<uuid::Uuid>> {
+                let rows = sqlx::query("SELECT id FROM documents ORDER BY created_at").fetch_all(&self.pool).await?;
+                rows.iter().map(|row| Ok(row.try_get("id")?)).collect()
             }
 
             async fn audit_chain_head(&self) -> DbResult<(i64, String)> {

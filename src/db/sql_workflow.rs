@@ -78,6 +78,7 @@ macro_rules! impl_workflow_store {
                 .execute(&mut **tx).await
                 .map_err(|e| DbError::from_sqlx(e, "a personally signed file for the document"))?;
             append_event_in(tx, event).await?;
+            enqueue_for_search(tx, document_id).await?;
             Ok(())
         }
 
@@ -173,6 +174,7 @@ macro_rules! impl_workflow_store {
                     return Err(DbError::Conflict("only an issued document can be revoked; a revocation".into()));
                 }
                 append_event_in(&mut tx, event).await?;
+                enqueue_for_search(&mut tx, document_id).await?;
                 tx.commit().await?;
                 Ok(())
             }
@@ -232,6 +234,7 @@ macro_rules! impl_workflow_store {
                 }
                 let event = &issued.event;
                 append_event_in(&mut tx, event).await?;
+                enqueue_for_search(&mut tx, document_id).await?;
                 tx.commit().await?;
                 Ok((next, issued))
             }

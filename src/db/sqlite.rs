@@ -46,5 +46,6 @@ impl SqliteStore {
 }
 
 super::sql_audit::impl_audit_chain!(sqlx::sqlite::SqliteRow, "");
+super::sql_audit::impl_search_outbox!(sqlx::sqlite::SqliteRow);
 super::sql_store::impl_metadata_store!(SqliteStore, sqlx::sqlite::SqliteRow, "sqlite");
 super::sql_workflow::impl_workflow_store!(SqliteStore, sqlx::sqlite::SqliteRow, "");

@@ -9,6 +9,7 @@ mod extract;
 mod health;
 pub mod openapi;
 mod register;
+mod search;
 mod verification;
 mod workflow;
 
@@ -63,6 +64,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/audit-log/verification", get(workflow::verify_audit_log))
         .route("/api/exemption-rules", get(workflow::exemption_rules))
         .route("/api/register", get(register::export))
+        .route("/api/search", get(search::search))
         .route("/api/verify", post(verification::verify_upload))
         .route("/api/documents/{id}/verification", get(verification::verify_document))
         .route("/api/auth/login", post(accounts::login))

@@ -5,7 +5,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use super::{accounts, documents, health, register, verification, workflow};
+use super::{accounts, documents, health, register, search, verification, workflow};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,7 +17,7 @@ use super::{accounts, documents, health, register, verification, workflow};
         health::healthz, health::readyz,
         accounts::login, accounts::logout, accounts::me, accounts::list_users, accounts::create_user,
         documents::register_draft, documents::list_documents, documents::get_document, documents::download_document_file,
-        workflow::assign_signer, workflow::sign_personal, workflow::prepare_personal, workflow::complete_personal, workflow::issue, workflow::verify_audit_log, workflow::exemption_rules, workflow::revoke, workflow::related, register::export, verification::verify_upload, verification::verify_document,
+        workflow::assign_signer, workflow::sign_personal, workflow::prepare_personal, workflow::complete_personal, workflow::issue, workflow::verify_audit_log, workflow::exemption_rules, workflow::revoke, workflow::related, register::export, verification::verify_upload, verification::verify_document, search::search,
     ),
     components(schemas(super::error::ErrorCode, crate::app::DraftMetadata)),
     modifiers(&BearerAuth),
@@ -29,6 +29,7 @@ use super::{accounts, documents, health, register, verification, workflow};
         (name = "audit", description = "Tamper-evident audit log and exemption rules"),
         (name = "register", description = "The outgoing register (sổ đăng ký văn bản đi)"),
         (name = "verification", description = "Signature verification for auditors"),
+        (name = "search", description = "Vietnamese full-text search of the archive"),
         (name = "operations", description = "Health and readiness"),
     )
 )]

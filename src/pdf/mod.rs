@@ -83,6 +83,24 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, PdfRejection> {
     })
 }
 
+/// The text of the first pages in reading order, lines joined, for the search index. A file
+/// without a text layer (a scan) gives an empty string.
+pub fn extract_text(bytes: &[u8]) -> String {
+    const MAX_PAGES: u32 = 50;
+    let Ok(document) = Document::load_mem(bytes) else { return String::new() };
+    let pages = document.get_pages().len() as u32;
+    let mut text = String::new();
+    for page in 1..=pages.min(MAX_PAGES) {
+        if let Ok(lines) = text_layout::page_lines(&document, page) {
+            for line in lines {
+                text.push_str(&line.text);
+                text.push('\n');
+            }
+        }
+    }
+    text
+}
+
 /// A failed load of a file whose trailer names an /Encrypt dictionary is reported as
 /// encryption, which tells the clerk what to do, rather than as a parse error.
 fn looks_encrypted(bytes: &[u8]) -> bool {

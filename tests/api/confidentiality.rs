@@ -62,7 +62,13 @@ async fn no_response_reveals_more_than_the_users_clearance_allows() {
 
 /// Every response body the user gets from the document endpoints.
 async fn everything_seen_by(app: &TestApp, token: &str, secret: &[(&str, String)], regular: &str) -> Vec<String> {
-    let mut paths = vec!["/api/documents".to_owned(), "/api/documents?status=registered_stub".to_owned(), "/api/me".to_owned(), "/api/audit-log/verification".to_owned(), "/api/exemption-rules".to_owned()];
+    app.services.index_pending().await.unwrap();
+    let mut paths = vec![
+        "/api/search?q=MAT".to_owned(),
+        "/api/search?q=k%E1%BA%BF+ho%E1%BA%A1ch+di%E1%BB%85n+t%E1%BA%ADp".to_owned(),
+        "/api/search?q=phuong+an+bao+ve+muc+tieu".to_owned(),
+        "/api/register?from=2020-01-01&to=2030-12-31&format=csv".to_owned(),
+        "/api/documents".to_owned(), "/api/documents?status=registered_stub".to_owned(), "/api/me".to_owned(), "/api/audit-log/verification".to_owned(), "/api/exemption-rules".to_owned()];
     for (_, id) in secret {
         paths.push(format!("/api/documents/{id}"));
         paths.push(format!("/api/documents/{id}/file"));

@@ -14,6 +14,7 @@ mod multi_node;
 mod object_store;
 mod operations;
 mod register_and_revocation;
+mod search;
 mod signing;
 mod signing_more;
 mod verification;

@@ -1,0 +1,59 @@
+//! `GET /api/search`: full-text search of the archive the caller may see.
+
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Query, State};
+use axum::Json;
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::error::{ApiError, ErrorBody};
+use super::extract::Caller;
+use super::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SearchParams {
+    /// What the user typed: Vietnamese with or without diacritics, or a number such as 15/QĐ-UBND.
+    q: Option<String>,
+    /// Document type code, e.g. quyet_dinh.
+    r#type: Option<String>,
+    unit: Option<String>,
+    signer: Option<String>,
+    status: Option<String>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+    /// relevance (default), newest or oldest
+    sort: Option<String>,
+    page: Option<u32>,
+    page_size: Option<u32>,
+}
+
+#[utoipa::path(
+    get, path = "/api/search", tag = "search", params(SearchParams),
+    responses((status = 200, description = "hits with highlighted snippets, facet counts and the total", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+pub async fn search(State(state): State<AppState>, caller: Caller, params: Result<Query<SearchParams>, QueryRejection>) -> Result<Json<search_index::SearchResults>, ApiError> {
+    let Query(params) = params.map_err(|r| ApiError::bad_request(r.body_text()))?;
+    let sort = match params.sort.as_deref() {
+        None | Some("relevance") => search_index::SortOrder::Relevance,
+        Some("newest") => search_index::SortOrder::Newest,
+        Some("oldest") => search_index::SortOrder::Oldest,
+        Some(other) => return Err(ApiError::bad_request(format!("sort '{other}' is not relevance, newest or oldest"))),
+    };
+    let request = search_index::SearchRequest {
+        text: params.q.unwrap_or_default(),
+        allowed_agencies: Vec::new(),
+        document_type: params.r#type,
+        organ_id: None,
+        unit: params.unit,
+        signer: params.signer,
+        status: params.status,
+        from: params.from,
+        to: params.to,
+        sort,
+        page: params.page.unwrap_or(1),
+        page_size: params.page_size.unwrap_or(20),
+    };
+    Ok(Json(state.services.search(&caller.user, request).await?))
+}
