@@ -14,7 +14,8 @@ pub const GENESIS: &str = "00000000000000000000000000000000000000000000000000000
 /// SHA-256 over the previous hash and the event's fields, one per line, in a fixed order.
 /// Times are written with microsecond precision, what both databases store.
 pub fn event_hash(prev_hash: &str, event: &AuditEventRecord) -> String {
-    let optional = |value: Option<uuid::Uuid>| value.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
+    let optional =
+        |value: Option<uuid::Uuid>| value.map(|v| v.to_string()).unwrap_or_else(|| "-".into());
     let canonical = format!(
         "{prev_hash}\n{}\n{}\n{}\n{}\n{}\n{}",
         event.id,
@@ -61,11 +62,20 @@ impl ChainReport {
 pub fn verify_chain(events: &[AuditEventRecord], checkpoints: &[Checkpoint]) -> ChainReport {
     let mut problems = Vec::new();
     let mut expected_prev = GENESIS.to_owned();
-    let known: std::collections::HashMap<&str, i64> =
-        events.iter().filter_map(|e| e.hash.as_deref().map(|h| (h, e.seq))).collect();
+    let known: std::collections::HashMap<&str, i64> = events
+        .iter()
+        .filter_map(|e| e.hash.as_deref().map(|h| (h, e.seq)))
+        .collect();
     for event in events {
         let (Some(prev), Some(hash)) = (event.prev_hash.as_deref(), event.hash.as_deref()) else {
-            problems.push(ChainProblem { seq: event.seq, kind: "unchained", message: format!("event {} (seq {}) carries no chain hash: it was inserted outside the service", event.id, event.seq) });
+            problems.push(ChainProblem {
+                seq: event.seq,
+                kind: "unchained",
+                message: format!(
+                    "event {} (seq {}) carries no chain hash: it was inserted outside the service",
+                    event.id, event.seq
+                ),
+            });
             continue;
         };
         if prev != expected_prev {
@@ -74,10 +84,21 @@ pub fn verify_chain(events: &[AuditEventRecord], checkpoints: &[Checkpoint]) -> 
                 None if prev == GENESIS => "it claims to be the first event: events before it were inserted or it was moved".into(),
                 None => "the event it follows no longer exists: an event was deleted".into(),
             };
-            problems.push(ChainProblem { seq: event.seq, kind: "link_broken", message: format!("the chain breaks before event seq {}: {why}", event.seq) });
+            problems.push(ChainProblem {
+                seq: event.seq,
+                kind: "link_broken",
+                message: format!("the chain breaks before event seq {}: {why}", event.seq),
+            });
         }
         if event_hash(prev, event) != hash {
-            problems.push(ChainProblem { seq: event.seq, kind: "edited", message: format!("event seq {} ({}) was edited after it was written", event.seq, event.action) });
+            problems.push(ChainProblem {
+                seq: event.seq,
+                kind: "edited",
+                message: format!(
+                    "event seq {} ({}) was edited after it was written",
+                    event.seq, event.action
+                ),
+            });
         }
         expected_prev = hash.to_owned();
     }
@@ -91,5 +112,9 @@ pub fn verify_chain(events: &[AuditEventRecord], checkpoints: &[Checkpoint]) -> 
             });
         }
     }
-    ChainReport { events_checked: events.len(), checkpoints_checked: checkpoints.len(), problems }
+    ChainReport {
+        events_checked: events.len(),
+        checkpoints_checked: checkpoints.len(),
+        problems,
+    }
 }

@@ -62,7 +62,10 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
         session_hours: settings.session_hours,
         signing_session: chrono::Duration::seconds(i64::from(settings.signing_session_seconds)),
     };
-    let keys = KeyStore::new(settings.pki_dir.clone(), settings.pki_passphrase_file.clone());
+    let keys = KeyStore::new(
+        settings.pki_dir.clone(),
+        settings.pki_passphrase_file.clone(),
+    );
     let font = match FontProgram::system_serif() {
         Ok(font) => Some(font),
         Err(error) => {
@@ -70,7 +73,8 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
             None
         }
     };
-    let rules = crate::app::exemption::load_rules(settings.rules_file.as_deref()).context("cannot load the exemption rules")?;
+    let rules = crate::app::exemption::load_rules(settings.rules_file.as_deref())
+        .context("cannot load the exemption rules")?;
     tracing::info!(rules = rules.rules.len(), file = ?settings.rules_file, "exemption rules loaded");
     let index = Arc::new(index);
     let services = Services::new(store, blobs, limits, keys, font, rules, index.clone());
@@ -82,8 +86,14 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
         BootstrapOutcome::AlreadyInitialized(None)
     };
     if index.state() != search_index::IndexState::Current {
-        let rebuilt = services.rebuild_index(|_, _| {}).await.context("cannot rebuild the search index")?;
-        tracing::info!(documents = rebuilt, "search index rebuilt from the database");
+        let rebuilt = services
+            .rebuild_index(|_, _| {})
+            .await
+            .context("cannot rebuild the search index")?;
+        tracing::info!(
+            documents = rebuilt,
+            "search index rebuilt from the database"
+        );
     }
     Ok(Backends {
         services,
@@ -163,7 +173,10 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let checkpoints = tokio::spawn(checkpoint_audit_chain(self.services.clone(), self.checkpoint_every));
+        let checkpoints = tokio::spawn(checkpoint_audit_chain(
+            self.services.clone(),
+            self.checkpoint_every,
+        ));
         let indexer = tokio::spawn(feed_search_index(self.services.clone()));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
@@ -193,7 +206,9 @@ async fn checkpoint_audit_chain(services: Services, every: Duration) {
     loop {
         ticker.tick().await;
         match services.checkpoint_audit_chain().await {
-            Ok(Some(checkpoint)) => tracing::debug!(seq = checkpoint.seq, "audit chain checkpointed"),
+            Ok(Some(checkpoint)) => {
+                tracing::debug!(seq = checkpoint.seq, "audit chain checkpointed")
+            }
             Ok(None) => {}
             Err(error) => tracing::warn!(%error, "audit chain checkpoint failed"),
         }

@@ -14,9 +14,16 @@ impl Services {
         if seq == 0 {
             return Ok(None);
         }
-        let checkpoint = Checkpoint { seq, hash: hash.clone(), written_at: chrono::Utc::now() };
-        let value = serde_json::to_value(&checkpoint).map_err(|e| super::AppError::Internal(e.to_string()))?;
-        self.blobs.put_once_json(&StorageKey::AuditCheckpoint { seq, hash }, &value).await?;
+        let checkpoint = Checkpoint {
+            seq,
+            hash: hash.clone(),
+            written_at: chrono::Utc::now(),
+        };
+        let value = serde_json::to_value(&checkpoint)
+            .map_err(|e| super::AppError::Internal(e.to_string()))?;
+        self.blobs
+            .put_once_json(&StorageKey::AuditCheckpoint { seq, hash }, &value)
+            .await?;
         Ok(Some(checkpoint))
     }
 

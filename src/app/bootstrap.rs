@@ -183,7 +183,10 @@ pub async fn ensure_initialized(
     let users = create_people(services).await?;
     let pki = create_pki(services, &agency, pki_dir).await?;
     let seal = demo_image(services, agency.name.to_uppercase(), |name| {
-        crate::signing::images::demo_seal_png(&name, crate::signing::images::system_bold_serif().as_deref())
+        crate::signing::images::demo_seal_png(
+            &name,
+            crate::signing::images::system_bold_serif().as_deref(),
+        )
     })
     .await?;
     services.store.set_agency_seal(agency.id, &seal).await?;
@@ -293,7 +296,10 @@ async fn create_pki(
             .await?
             .ok_or(AppError::NotFound("demo signer"))?;
         let (position, mark) = person.unwrap_or(("", ""));
-        let image = demo_image(services, user.display_name.clone(), |name| crate::signing::images::demo_signature_png(&name)).await?;
+        let image = demo_image(services, user.display_name.clone(), |name| {
+            crate::signing::images::demo_signature_png(&name)
+        })
+        .await?;
         let signer = SignerRecord {
             id: Uuid::now_v7(),
             user_id: user.id,
@@ -335,7 +341,10 @@ async fn register_certificate(
         not_before: leaf.not_before,
         not_after: leaf.not_after,
         // Demo keys are server-held; the file lives in the PKI dir.
-        pkcs12_path: leaf.pkcs12_path.file_name().map(|n| n.to_string_lossy().into_owned()),
+        pkcs12_path: leaf
+            .pkcs12_path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned()),
         created_at: Utc::now(),
     };
     services.store.insert_certificate(&record).await?;
@@ -348,7 +357,9 @@ async fn demo_image(
     text: String,
     draw: impl FnOnce(String) -> Result<Vec<u8>, crate::signing::images::ImageError> + Send + 'static,
 ) -> AppResult<String> {
-    let png = crate::blocking::run(move || draw(text)).await?.map_err(|e| AppError::Internal(format!("demo image: {e}")))?;
+    let png = crate::blocking::run(move || draw(text))
+        .await?
+        .map_err(|e| AppError::Internal(format!("demo image: {e}")))?;
     let stored = services.blobs.put_blob(bytes::Bytes::from(png)).await?;
     Ok(stored.hash.to_hex())
 }

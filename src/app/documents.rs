@@ -11,9 +11,8 @@ use super::metadata::parse_draft_metadata;
 use super::views::{DocumentList, DocumentView};
 use super::{AppError, AppResult, DraftMetadata, Services};
 use crate::db::{
-    Relation, RelationKind, Revocation,
     AgencyRecord, AuditEventRecord, DbError, DocumentFileRecord, DocumentFilter, DocumentRecord,
-    FileKind, UnitRecord, UserRecord,
+    FileKind, Relation, RelationKind, Revocation, UnitRecord, UserRecord,
 };
 use crate::domain::exemption::{FilePolicy, SummaryPolicy};
 use crate::domain::{Action, AgencyId, DocumentStatus, LanguageCode, Role, Subject};
@@ -53,7 +52,8 @@ pub(super) fn audit_event(
 ) -> AuditEventRecord {
     // Microsecond precision: what both databases store, so the chain hash recomputes exactly.
     let now = Utc::now();
-    let occurred_at = chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
+    let occurred_at =
+        chrono::DateTime::from_timestamp_micros(now.timestamp_micros()).unwrap_or(now);
     AuditEventRecord {
         seq: 0,
         id: Uuid::now_v7(),
@@ -97,7 +97,14 @@ impl Services {
                 metadata.confidentiality.label_vi()
             )));
         }
-        let rule = self.rules.decide(metadata.confidentiality, metadata.document_type, &agency.organ_id).ok_or_else(|| AppError::Internal("no exemption rule matches".into()))?;
+        let rule = self
+            .rules
+            .decide(
+                metadata.confidentiality,
+                metadata.document_type,
+                &agency.organ_id,
+            )
+            .ok_or_else(|| AppError::Internal("no exemption rule matches".into()))?;
         let (rule_id, file_policy) = (rule.rule_id.to_owned(), rule.decision.file);
         let withhold_summary = match rule.decision.summary {
             SummaryPolicy::Keep => false,
@@ -319,7 +326,11 @@ impl Services {
         Ok((bytes, file))
     }
 
-    pub(super) async fn visible_document(&self, actor: &UserRecord, id: Uuid) -> AppResult<DocumentRecord> {
+    pub(super) async fn visible_document(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+    ) -> AppResult<DocumentRecord> {
         let record = match self.store.get_document(id).await {
             Ok(record) => record,
             Err(DbError::NotFound) => return Err(AppError::NotFound("document")),
@@ -335,39 +346,82 @@ impl Services {
 
     /// A correction or replacement must point at an issued (or revoked) document the clerk
     /// can see.
-    async fn relation_to(&self, actor: &UserRecord, related: &super::metadata::RelatedDocument) -> AppResult<Relation> {
-        let original = self.visible_document(actor, related.document_id).await.map_err(|_| {
-            AppError::InvalidMetadata(format!("/related_document/document_id: no document {} is visible to you", related.document_id))
-        })?;
-        if !matches!(original.status, DocumentStatus::Issued | DocumentStatus::Revoked) {
-            return Err(AppError::InvalidMetadata("/related_document: only an issued document can be corrected or replaced".into()));
+    async fn relation_to(
+        &self,
+        actor: &UserRecord,
+        related: &super::metadata::RelatedDocument,
+    ) -> AppResult<Relation> {
+        let original = self
+            .visible_document(actor, related.document_id)
+            .await
+            .map_err(|_| {
+                AppError::InvalidMetadata(format!(
+                    "/related_document/document_id: no document {} is visible to you",
+                    related.document_id
+                ))
+            })?;
+        if !matches!(
+            original.status,
+            DocumentStatus::Issued | DocumentStatus::Revoked
+        ) {
+            return Err(AppError::InvalidMetadata(
+                "/related_document: only an issued document can be corrected or replaced".into(),
+            ));
         }
         let kind = match related.relation {
             super::metadata::RelationChoice::Correction => RelationKind::Correction,
             super::metadata::RelationChoice::Replacement => RelationKind::Replacement,
         };
-        Ok(Relation { document_id: original.id, kind })
+        Ok(Relation {
+            document_id: original.id,
+            kind,
+        })
     }
 
     /// Thu hồi: the issued document is frozen and marked revoked with the reason and the actor.
-    pub async fn revoke_document(&self, actor: &UserRecord, id: Uuid, reason: &str) -> AppResult<DocumentView> {
+    pub async fn revoke_document(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+        reason: &str,
+    ) -> AppResult<DocumentView> {
         require(actor, Action::RevokeDocument)?;
         self.visible_document(actor, id).await?;
         let reason = reason.trim();
         if reason.is_empty() || reason.chars().count() > 1000 {
-            return Err(AppError::InvalidMetadata("reason: give the reason for the revocation (1 to 1000 characters)".into()));
+            return Err(AppError::InvalidMetadata(
+                "reason: give the reason for the revocation (1 to 1000 characters)".into(),
+            ));
         }
-        let revocation = Revocation { at: Utc::now(), by: actor.id, reason: reason.to_owned() };
-        let event = audit_event(Some(actor), "document.revoked", Some(id), json!({"reason": reason}));
-        self.store.revoke_document(id, &revocation, &event).await.map_err(|e| match e {
-            DbError::Conflict(_) => AppError::Conflict("only an issued document can be revoked".into()),
-            other => other.into(),
-        })?;
+        let revocation = Revocation {
+            at: Utc::now(),
+            by: actor.id,
+            reason: reason.to_owned(),
+        };
+        let event = audit_event(
+            Some(actor),
+            "document.revoked",
+            Some(id),
+            json!({"reason": reason}),
+        );
+        self.store
+            .revoke_document(id, &revocation, &event)
+            .await
+            .map_err(|e| match e {
+                DbError::Conflict(_) => {
+                    AppError::Conflict("only an issued document can be revoked".into())
+                }
+                other => other.into(),
+            })?;
         self.document_view(id).await
     }
 
     /// Corrections and replacements of a document.
-    pub async fn related_documents(&self, actor: &UserRecord, id: Uuid) -> AppResult<Vec<DocumentView>> {
+    pub async fn related_documents(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+    ) -> AppResult<Vec<DocumentView>> {
         require(actor, Action::ReadDocuments)?;
         self.visible_document(actor, id).await?;
         let mut views = Vec::new();
@@ -445,7 +499,8 @@ fn draft_record(
 }
 
 /// What is stored instead of a withheld TUYỆT MẬT summary.
-pub const WITHHELD_SUMMARY: &str = "(Trích yếu không lưu trên hệ thống theo quy định bảo vệ bí mật nhà nước)";
+pub const WITHHELD_SUMMARY: &str =
+    "(Trích yếu không lưu trên hệ thống theo quy định bảo vệ bí mật nhà nước)";
 
 /// Keeps the last path component and drops control characters, so a client-supplied name is
 /// safe to echo in a Content-Disposition header.

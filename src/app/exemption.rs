@@ -24,18 +24,35 @@ pub fn default_rules_json() -> serde_json::Value {
 
 /// Reads `path` (or takes the built-in defaults) and checks it.
 pub fn load_rules(path: Option<&Path>) -> AppResult<RuleSet> {
-    let Some(path) = path else { return Ok(RuleSet::defaults()) };
-    let text = std::fs::read_to_string(path).map_err(|e| AppError::InvalidMetadata(format!("cannot read the rules file {}: {e}", path.display())))?;
+    let Some(path) = path else {
+        return Ok(RuleSet::defaults());
+    };
+    let text = std::fs::read_to_string(path).map_err(|e| {
+        AppError::InvalidMetadata(format!(
+            "cannot read the rules file {}: {e}",
+            path.display()
+        ))
+    })?;
     parse_rules(&text).map_err(|e| AppError::InvalidMetadata(format!("{}: {e}", path.display())))
 }
 
 pub fn parse_rules(text: &str) -> Result<RuleSet, String> {
-    let instance: serde_json::Value = serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
-    let schema: serde_json::Value = serde_json::from_str(COMMITTED_SCHEMA).map_err(|e| format!("committed schema is invalid: {e}"))?;
-    let validator = jsonschema::validator_for(&schema).map_err(|e| format!("committed schema is invalid: {e}"))?;
-    let problems: Vec<String> = validator.iter_errors(&instance).take(10).map(|e| format!("{}: {e}", e.instance_path)).collect();
+    let instance: serde_json::Value =
+        serde_json::from_str(text).map_err(|e| format!("not valid JSON: {e}"))?;
+    let schema: serde_json::Value = serde_json::from_str(COMMITTED_SCHEMA)
+        .map_err(|e| format!("committed schema is invalid: {e}"))?;
+    let validator = jsonschema::validator_for(&schema)
+        .map_err(|e| format!("committed schema is invalid: {e}"))?;
+    let problems: Vec<String> = validator
+        .iter_errors(&instance)
+        .take(10)
+        .map(|e| format!("{}: {e}", e.instance_path))
+        .collect();
     if !problems.is_empty() {
-        return Err(format!("does not match the rules schema: {}", problems.join("; ")));
+        return Err(format!(
+            "does not match the rules schema: {}",
+            problems.join("; ")
+        ));
     }
     let rules: RuleSet = serde_json::from_value(instance).map_err(|e| e.to_string())?;
     rules.validate().map_err(|e| e.to_string())?;

@@ -75,7 +75,9 @@ pub struct RelatedDocument {
     pub relation: RelationChoice,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, utoipa::ToSchema, PartialEq, Eq)]
+#[derive(
+    Debug, Clone, Copy, Serialize, Deserialize, JsonSchema, utoipa::ToSchema, PartialEq, Eq,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum RelationChoice {
     /// Đính chính: a letter correcting the original.

@@ -2,8 +2,8 @@
 //! our own types. They orchestrate the metadata store, object storage and PDF checks; they do
 //! not know HTTP, SQL or any storage client library.
 
-pub mod bootstrap;
 mod audit_log;
+pub mod bootstrap;
 mod documents;
 pub mod exemption;
 mod issuing;
@@ -19,15 +19,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::db::{DbError, SharedStore};
-use crate::pdf::PdfRejection;
 use crate::domain::exemption::RuleSet;
+use crate::pdf::PdfRejection;
 use crate::signing::font::FontProgram;
 use crate::signing::keystore::KeyStore;
 use crate::storage::{BlobStore, StorageError};
 
 pub use documents::{DocumentListQuery, DocumentUpload};
-pub use metadata::{draft_metadata_schema, DraftMetadata, Recipient, RelatedDocument, RelationChoice};
 pub use issuing::{IssueRequest, IssuedView};
+pub use metadata::{
+    draft_metadata_schema, DraftMetadata, Recipient, RelatedDocument, RelationChoice,
+};
 pub use register::{RegisterExport, RegisterFormat};
 pub use signing::{CompleteSigningRequest, PlacementRequest, SigningSessionView};
 pub use users::{NewUserRequest, TokenCreated};
@@ -135,7 +137,15 @@ pub struct Services {
 }
 
 impl Services {
-    pub fn new(store: SharedStore, blobs: BlobStore, limits: Limits, keys: KeyStore, font: Option<FontProgram>, rules: RuleSet, index: Arc<search_index::ArchiveIndex>) -> Self {
+    pub fn new(
+        store: SharedStore,
+        blobs: BlobStore,
+        limits: Limits,
+        keys: KeyStore,
+        font: Option<FontProgram>,
+        rules: RuleSet,
+        index: Arc<search_index::ArchiveIndex>,
+    ) -> Self {
         Self {
             store,
             blobs,

@@ -5,7 +5,7 @@
 
 use std::path::PathBuf;
 
-use search_index::{ArchiveIndex, IndexedDocument, SearchRequest, SearchResults};
+use search_index::{IndexedDocument, SearchRequest, SearchResults};
 use uuid::Uuid;
 
 use super::documents::require;
@@ -24,28 +24,46 @@ impl Services {
     }
 
     fn read_checkpoint(&self) -> i64 {
-        std::fs::read_to_string(self.checkpoint_path()).ok().and_then(|t| t.trim().parse().ok()).unwrap_or(0)
+        std::fs::read_to_string(self.checkpoint_path())
+            .ok()
+            .and_then(|t| t.trim().parse().ok())
+            .unwrap_or(0)
     }
 
     /// Indexes what the outbox holds past this node's checkpoint. Returns the documents handled.
     pub async fn index_pending(&self) -> AppResult<usize> {
         let checkpoint = self.read_checkpoint();
-        let entries = self.store.search_outbox_after((checkpoint - OUTBOX_OVERLAP).max(0), OUTBOX_BATCH).await?;
-        let Some(last) = entries.last().map(|(seq, _)| *seq) else { return Ok(0) };
+        let entries = self
+            .store
+            .search_outbox_after((checkpoint - OUTBOX_OVERLAP).max(0), OUTBOX_BATCH)
+            .await?;
+        let Some(last) = entries.last().map(|(seq, _)| *seq) else {
+            return Ok(0);
+        };
         let mut ids: Vec<Uuid> = entries.into_iter().map(|(_, id)| id).collect();
         ids.sort_unstable();
         ids.dedup();
         let handled = self.index_documents(&ids).await?;
         if last > checkpoint {
-            std::fs::write(self.checkpoint_path(), last.to_string()).map_err(|e| AppError::Internal(format!("search checkpoint: {e}")))?;
+            std::fs::write(self.checkpoint_path(), last.to_string())
+                .map_err(|e| AppError::Internal(format!("search checkpoint: {e}")))?;
         }
         Ok(handled)
     }
 
     /// Rebuilds the whole index from the database; `progress` gets the documents done so far.
-    pub async fn rebuild_index(&self, progress: impl Fn(usize, usize) + Send + Sync) -> AppResult<usize> {
+    pub async fn rebuild_index(
+        &self,
+        progress: impl Fn(usize, usize) + Send + Sync,
+    ) -> AppResult<usize> {
         let ids = self.store.all_document_ids().await?;
-        let head = self.store.search_outbox_after(0, i64::MAX).await?.last().map(|(seq, _)| *seq).unwrap_or(0);
+        let head = self
+            .store
+            .search_outbox_after(0, i64::MAX)
+            .await?
+            .last()
+            .map(|(seq, _)| *seq)
+            .unwrap_or(0);
         let mut documents = Vec::with_capacity(ids.len());
         for (done, id) in ids.iter().enumerate() {
             if let Some(document) = self.indexed_document(*id).await? {
@@ -57,7 +75,8 @@ impl Services {
         let count = crate::blocking::run(move || index.rebuild(documents.into_iter(), &mut |_| {}))
             .await?
             .map_err(|e| AppError::Internal(format!("search index: {e}")))?;
-        std::fs::write(self.checkpoint_path(), head.to_string()).map_err(|e| AppError::Internal(format!("search checkpoint: {e}")))?;
+        std::fs::write(self.checkpoint_path(), head.to_string())
+            .map_err(|e| AppError::Internal(format!("search checkpoint: {e}")))?;
         Ok(count as usize)
     }
 
@@ -93,7 +112,12 @@ impl Services {
             Err(DbError::NotFound) => return Ok(None),
             Err(other) => return Err(other.into()),
         };
-        let circulates = record.exemption_rule_id.as_deref().and_then(|rule| self.rules.rule(rule)).map(|r| r.decision.circulates).unwrap_or(!record.confidentiality.is_state_secret());
+        let circulates = record
+            .exemption_rule_id
+            .as_deref()
+            .and_then(|rule| self.rules.rule(rule))
+            .map(|r| r.decision.circulates)
+            .unwrap_or(!record.confidentiality.is_state_secret());
         if !circulates || record.confidentiality.is_state_secret() {
             return Ok(None);
         }
@@ -109,13 +133,26 @@ impl Services {
 
     async fn to_indexed(&self, record: DocumentRecord, body: String) -> AppResult<IndexedDocument> {
         let agency = self.store.get_agency(record.agency_id).await?;
-        let unit = self.store.list_units(agency.id).await?.into_iter().find(|u| u.id == record.unit_id).map(|u| u.abbreviation).unwrap_or_default();
+        let unit = self
+            .store
+            .list_units(agency.id)
+            .await?
+            .into_iter()
+            .find(|u| u.id == record.unit_id)
+            .map(|u| u.abbreviation)
+            .unwrap_or_default();
         let signer = match record.signer_user_id {
             Some(id) => self.store.get_user(id).await.ok().map(|u| u.display_name),
             None => None,
         };
         let number = match (record.ordinal, &record.notation) {
-            (Some(ordinal), Some(notation)) => Some(DocumentNumber { ordinal: u32::try_from(ordinal).unwrap_or_default(), notation: notation.clone() }.to_string()),
+            (Some(ordinal), Some(notation)) => Some(
+                DocumentNumber {
+                    ordinal: u32::try_from(ordinal).unwrap_or_default(),
+                    notation: notation.clone(),
+                }
+                .to_string(),
+            ),
             _ => None,
         };
         let signature_state = match record.status {
@@ -133,7 +170,10 @@ impl Services {
             subject: record.subject,
             body,
             signer,
-            issue_date: record.issued_at.map(|t| t.with_timezone(&crate::domain::vietnam_offset()).date_naive()),
+            issue_date: record.issued_at.map(|t| {
+                t.with_timezone(&crate::domain::vietnam_offset())
+                    .date_naive()
+            }),
             status: record.status.as_str().to_owned(),
             signature_state: signature_state.to_owned(),
             revision: u64::try_from(record.updated_at.timestamp_micros()).unwrap_or_default(),
@@ -142,12 +182,18 @@ impl Services {
     }
 
     /// Searches what the caller may see: their own agency, never a state secret.
-    pub async fn search(&self, actor: &UserRecord, mut request: SearchRequest) -> AppResult<SearchResults> {
+    pub async fn search(
+        &self,
+        actor: &UserRecord,
+        mut request: SearchRequest,
+    ) -> AppResult<SearchResults> {
         require(actor, Action::ReadDocuments)?;
         let agency = self.store.get_agency(actor.agency_id).await?;
         request.allowed_agencies = vec![agency.organ_id];
         request.page_size = request.page_size.clamp(1, 100);
         let index = self.index.clone();
-        crate::blocking::run(move || index.search(&request)).await?.map_err(|e| AppError::BadRequest(format!("search: {e}")))
+        crate::blocking::run(move || index.search(&request))
+            .await?
+            .map_err(|e| AppError::BadRequest(format!("search: {e}")))
     }
 }

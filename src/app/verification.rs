@@ -12,19 +12,33 @@ use crate::verify::{PdfReport, TrustAnchors, VerifyOptions};
 
 impl Services {
     fn trust_anchors(&self) -> TrustAnchors {
-        TrustAnchors { roots: self.keys.trust_roots(), intermediates: self.keys.ca_chain() }
+        TrustAnchors {
+            roots: self.keys.trust_roots(),
+            intermediates: self.keys.ca_chain(),
+        }
     }
 
     /// Checks any PDF; the file is not stored.
     pub async fn verify_upload(&self, actor: &UserRecord, bytes: Bytes) -> AppResult<PdfReport> {
         require(actor, Action::ReadDocuments)?;
-        let options = VerifyOptions { trust: self.trust_anchors(), at: None };
+        let options = VerifyOptions {
+            trust: self.trust_anchors(),
+            at: None,
+        };
         let limit = self.limits.pdf_parse_timeout * 3;
-        let report = tokio::time::timeout(limit, crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options)))
-            .await
-            .map_err(|_| AppError::PdfTimeout(limit))??
-            .map_err(|_| AppError::InvalidPdf(crate::pdf::PdfRejection::NotPdf))?;
-        let event = audit_event(Some(actor), "file.verified", None, serde_json::json!({"sha256": report.file_sha256, "valid": report.valid}));
+        let report = tokio::time::timeout(
+            limit,
+            crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options)),
+        )
+        .await
+        .map_err(|_| AppError::PdfTimeout(limit))??
+        .map_err(|_| AppError::InvalidPdf(crate::pdf::PdfRejection::NotPdf))?;
+        let event = audit_event(
+            Some(actor),
+            "file.verified",
+            None,
+            serde_json::json!({"sha256": report.file_sha256, "valid": report.valid}),
+        );
         self.store.append_audit_event(&event).await?;
         Ok(report)
     }
@@ -33,13 +47,25 @@ impl Services {
     pub async fn verify_document(&self, actor: &UserRecord, id: Uuid) -> AppResult<PdfReport> {
         require(actor, Action::ReadDocuments)?;
         self.visible_document(actor, id).await?;
-        let file = self.store.current_file(id).await?.ok_or(AppError::NotFound("file"))?;
+        let file = self
+            .store
+            .current_file(id)
+            .await?
+            .ok_or(AppError::NotFound("file"))?;
         let bytes = self.read_blob(&file.sha256).await?;
-        let options = VerifyOptions { trust: self.trust_anchors(), at: None };
+        let options = VerifyOptions {
+            trust: self.trust_anchors(),
+            at: None,
+        };
         let report = crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options))
             .await?
             .map_err(|e| AppError::Internal(format!("stored file does not verify: {e}")))?;
-        let event = audit_event(Some(actor), "document.verified", Some(id), serde_json::json!({"valid": report.valid}));
+        let event = audit_event(
+            Some(actor),
+            "document.verified",
+            Some(id),
+            serde_json::json!({"valid": report.valid}),
+        );
         self.store.append_audit_event(&event).await?;
         Ok(report)
     }

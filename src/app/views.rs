@@ -145,8 +145,15 @@ impl DocumentView {
             file,
             exemption_rule_id: document.exemption_rule_id,
             summary_withheld: document.summary_withheld,
-            revocation: document.revocation.map(|r| RevocationView { at: r.at, by: r.by, reason: r.reason }),
-            related: document.related.map(|r| RelatedView { document_id: r.document_id, relation: r.kind.as_str().to_owned() }),
+            revocation: document.revocation.map(|r| RevocationView {
+                at: r.at,
+                by: r.by,
+                reason: r.reason,
+            }),
+            related: document.related.map(|r| RelatedView {
+                document_id: r.document_id,
+                relation: r.kind.as_str().to_owned(),
+            }),
         }
     }
 }

@@ -10,7 +10,9 @@ use chrono::NaiveDate;
 use clap::Subcommand;
 use uuid::Uuid;
 
-use crate::app::{DocumentListQuery, DocumentUpload, IssueRequest, PlacementRequest, RegisterFormat, Services};
+use crate::app::{
+    DocumentListQuery, DocumentUpload, IssueRequest, PlacementRequest, RegisterFormat, Services,
+};
 use crate::config::ResolvedSettings;
 use crate::db::UserRecord;
 
@@ -109,10 +111,14 @@ pub enum RegisterCommand {
 }
 
 fn parse_format(raw: &str) -> Result<RegisterFormat, String> {
-    serde_json::from_value(serde_json::Value::String(raw.to_owned())).map_err(|_| format!("'{raw}' is not one of json, csv, xlsx, pdf"))
+    serde_json::from_value(serde_json::Value::String(raw.to_owned()))
+        .map_err(|_| format!("'{raw}' is not one of json, csv, xlsx, pdf"))
 }
 
-async fn context(settings: &ResolvedSettings, actor: &Actor) -> anyhow::Result<(Services, UserRecord)> {
+async fn context(
+    settings: &ResolvedSettings,
+    actor: &Actor,
+) -> anyhow::Result<(Services, UserRecord)> {
     let services = crate::startup::open_backends(settings).await?.services;
     let user = services
         .store
@@ -130,14 +136,39 @@ fn print(value: &impl serde::Serialize) -> anyhow::Result<()> {
 
 pub async fn run_doc(command: DocCommand, settings: &ResolvedSettings) -> anyhow::Result<()> {
     match command {
-        DocCommand::Create { actor, metadata, file } => {
+        DocCommand::Create {
+            actor,
+            metadata,
+            file,
+        } => {
             let (services, user) = context(settings, &actor).await?;
-            let metadata_json = if metadata.trim_start().starts_with('{') { metadata } else { std::fs::read_to_string(&metadata).with_context(|| format!("cannot read {metadata}"))? };
+            let metadata_json = if metadata.trim_start().starts_with('{') {
+                metadata
+            } else {
+                std::fs::read_to_string(&metadata)
+                    .with_context(|| format!("cannot read {metadata}"))?
+            };
             let (file, file_name) = match file {
-                Some(path) => (Some(Bytes::from(std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?)), path.file_name().map(|n| n.to_string_lossy().into_owned())),
+                Some(path) => (
+                    Some(Bytes::from(std::fs::read(&path).with_context(|| {
+                        format!("cannot read {}", path.display())
+                    })?)),
+                    path.file_name().map(|n| n.to_string_lossy().into_owned()),
+                ),
                 None => (None, None),
             };
-            print(&services.register_draft(&user, DocumentUpload { metadata_json, file, file_name }).await?)
+            print(
+                &services
+                    .register_draft(
+                        &user,
+                        DocumentUpload {
+                            metadata_json,
+                            file,
+                            file_name,
+                        },
+                    )
+                    .await?,
+            )
         }
         DocCommand::AssignSigner { actor, id, signer } => {
             let (services, user) = context(settings, &actor).await?;
@@ -145,11 +176,26 @@ pub async fn run_doc(command: DocCommand, settings: &ResolvedSettings) -> anyhow
         }
         DocCommand::SignPersonal { actor, id } => {
             let (services, user) = context(settings, &actor).await?;
-            print(&services.sign_personal(&user, id, PlacementRequest::default()).await?)
+            print(
+                &services
+                    .sign_personal(&user, id, PlacementRequest::default())
+                    .await?,
+            )
         }
         DocCommand::Issue { actor, id, date } => {
             let (services, user) = context(settings, &actor).await?;
-            print(&services.issue_document(&user, id, IssueRequest { issue_date: date, location: None }).await?)
+            print(
+                &services
+                    .issue_document(
+                        &user,
+                        id,
+                        IssueRequest {
+                            issue_date: date,
+                            location: None,
+                        },
+                    )
+                    .await?,
+            )
         }
         DocCommand::Revoke { actor, id, reason } => {
             let (services, user) = context(settings, &actor).await?;
@@ -161,23 +207,38 @@ pub async fn run_doc(command: DocCommand, settings: &ResolvedSettings) -> anyhow
         }
         DocCommand::List { actor } => {
             let (services, user) = context(settings, &actor).await?;
-            print(&services.list_documents(&user, DocumentListQuery::default()).await?)
+            print(
+                &services
+                    .list_documents(&user, DocumentListQuery::default())
+                    .await?,
+            )
         }
         DocCommand::Download { actor, id, output } => {
             let (services, user) = context(settings, &actor).await?;
             let (bytes, _) = services.read_document_file(&user, id).await?;
-            std::fs::write(&output, &bytes).with_context(|| format!("cannot write {}", output.display()))?;
+            std::fs::write(&output, &bytes)
+                .with_context(|| format!("cannot write {}", output.display()))?;
             println!("wrote {} ({} bytes)", output.display(), bytes.len());
             Ok(())
         }
     }
 }
 
-pub async fn run_register(command: RegisterCommand, settings: &ResolvedSettings) -> anyhow::Result<()> {
-    let RegisterCommand::Export { actor, from, to, format, output } = command;
+pub async fn run_register(
+    command: RegisterCommand,
+    settings: &ResolvedSettings,
+) -> anyhow::Result<()> {
+    let RegisterCommand::Export {
+        actor,
+        from,
+        to,
+        format,
+        output,
+    } = command;
     let (services, user) = context(settings, &actor).await?;
     let export = services.export_register(&user, from, to, format).await?;
-    std::fs::write(&output, &export.bytes).with_context(|| format!("cannot write {}", output.display()))?;
+    std::fs::write(&output, &export.bytes)
+        .with_context(|| format!("cannot write {}", output.display()))?;
     println!("wrote {} ({} bytes)", output.display(), export.bytes.len());
     Ok(())
 }

@@ -138,12 +138,19 @@ async fn run_with(command: Command, settings: ResolvedSettings) -> anyhow::Resul
             println!("search index rebuilt: {done} documents indexed");
             Ok(())
         }
-        Command::Search { username, query, json } => search(&settings, &username, query, json).await,
+        Command::Search {
+            username,
+            query,
+            json,
+        } => search(&settings, &username, query, json).await,
         Command::Doc(command) => documents::run_doc(command, &settings).await,
         Command::Register(command) => documents::run_register(command, &settings).await,
         Command::User(command) => accounts::run_user(command, &settings).await,
         Command::Token(command) => accounts::run_token(command, &settings).await,
-        Command::CheckConfig | Command::WriteSchemas { .. } | Command::Pdf(_) | Command::Verify(_) => {
+        Command::CheckConfig
+        | Command::WriteSchemas { .. }
+        | Command::Pdf(_)
+        | Command::Verify(_) => {
             unreachable!("handled before resolving")
         }
     }
@@ -165,7 +172,10 @@ async fn audit_log(command: AuditLogCommand, settings: &ResolvedSettings) -> any
     match command {
         AuditLogCommand::Checkpoint => {
             match services.checkpoint_audit_chain().await? {
-                Some(checkpoint) => println!("checkpoint written at event seq {} ({})", checkpoint.seq, checkpoint.hash),
+                Some(checkpoint) => println!(
+                    "checkpoint written at event seq {} ({})",
+                    checkpoint.seq, checkpoint.hash
+                ),
                 None => println!("the audit log is empty"),
             }
             Ok(())
@@ -175,11 +185,21 @@ async fn audit_log(command: AuditLogCommand, settings: &ResolvedSettings) -> any
             if json {
                 println!("{}", serde_json::to_string_pretty(&report)?);
             } else if report.is_intact() {
-                println!("audit log intact: {} events, {} checkpoints", report.events_checked, report.checkpoints_checked);
+                println!(
+                    "audit log intact: {} events, {} checkpoints",
+                    report.events_checked, report.checkpoints_checked
+                );
             } else {
-                println!("audit log TAMPERED: {} problem(s) in {} events", report.problems.len(), report.events_checked);
+                println!(
+                    "audit log TAMPERED: {} problem(s) in {} events",
+                    report.problems.len(),
+                    report.events_checked
+                );
                 for problem in &report.problems {
-                    println!("  seq {}: [{}] {}", problem.seq, problem.kind, problem.message);
+                    println!(
+                        "  seq {}: [{}] {}",
+                        problem.seq, problem.kind, problem.message
+                    );
                 }
             }
             if !report.is_intact() {
@@ -190,11 +210,26 @@ async fn audit_log(command: AuditLogCommand, settings: &ResolvedSettings) -> any
     }
 }
 
-async fn search(settings: &ResolvedSettings, username: &str, query: String, json: bool) -> anyhow::Result<()> {
+async fn search(
+    settings: &ResolvedSettings,
+    username: &str,
+    query: String,
+    json: bool,
+) -> anyhow::Result<()> {
     let services = open_backends(settings).await?.services;
     services.index_pending().await?;
-    let user = services.store.find_user_by_username(username).await?.filter(|u| u.active).with_context(|| format!("no active user '{username}'"))?;
-    let request = search_index::SearchRequest { text: query, page: 1, page_size: 20, ..Default::default() };
+    let user = services
+        .store
+        .find_user_by_username(username)
+        .await?
+        .filter(|u| u.active)
+        .with_context(|| format!("no active user '{username}'"))?;
+    let request = search_index::SearchRequest {
+        text: query,
+        page: 1,
+        page_size: 20,
+        ..Default::default()
+    };
     let results = services.search(&user, request).await?;
     if json {
         println!("{}", serde_json::to_string_pretty(&results)?);
@@ -202,7 +237,12 @@ async fn search(settings: &ResolvedSettings, username: &str, query: String, json
     }
     println!("{} result(s)", results.total);
     for hit in &results.hits {
-        println!("{:<14} {}  {}", hit.number.as_deref().unwrap_or("(chưa số)"), hit.subject, hit.id);
+        println!(
+            "{:<14} {}  {}",
+            hit.number.as_deref().unwrap_or("(chưa số)"),
+            hit.subject,
+            hit.id
+        );
     }
     Ok(())
 }
@@ -321,8 +361,21 @@ pub fn generated_schema_files() -> Vec<(&'static str, String)> {
             crate::http::openapi::openapi_json(),
         ),
         ("json/draft-metadata.v1.schema.json", metadata_schema),
-        ("json/exemption-rules.v1.schema.json", pretty(&crate::app::exemption::exemption_rules_schema())),
-        ("examples/exemption-rules.default.json", pretty(&crate::app::exemption::default_rules_json())),
+        (
+            "json/exemption-rules.v1.schema.json",
+            pretty(&crate::app::exemption::exemption_rules_schema()),
+        ),
+        (
+            "examples/exemption-rules.default.json",
+            pretty(&crate::app::exemption::default_rules_json()),
+        ),
+        (
+            "json/validation-report.v1.schema.json",
+            pretty(
+                &serde_json::to_value(schemars::schema_for!(crate::verify::PdfReport))
+                    .unwrap_or_default(),
+            ),
+        ),
     ]
 }
 

@@ -14,6 +14,10 @@ use crate::signing::images;
 use crate::signing::pdf_update::Placement;
 
 #[derive(Debug, Subcommand)]
+#[expect(
+    clippy::enum_variant_names,
+    reason = "the variants are the CLI's sign-* command names"
+)]
 pub enum PdfCommand {
     /// Layer 1: the competent person's signature (also pre-creates the fields layer 2 fills).
     SignPersonal {
@@ -72,8 +76,14 @@ pub struct FileArgs {
 }
 
 fn parse_rect(raw: &str) -> Result<[f32; 4], String> {
-    let values: Vec<f32> = raw.split(',').map(|v| v.trim().parse::<f32>()).collect::<Result<_, _>>().map_err(|e| e.to_string())?;
-    values.try_into().map_err(|_| "expected four numbers x1,y1,x2,y2".to_owned())
+    let values: Vec<f32> = raw
+        .split(',')
+        .map(|v| v.trim().parse::<f32>())
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    values
+        .try_into()
+        .map_err(|_| "expected four numbers x1,y1,x2,y2".to_owned())
 }
 
 fn vietnam_now() -> chrono::DateTime<FixedOffset> {
@@ -82,7 +92,13 @@ fn vietnam_now() -> chrono::DateTime<FixedOffset> {
 
 pub fn run(command: PdfCommand) -> anyhow::Result<()> {
     match command {
-        PdfCommand::SignPersonal { files, signature_image, signature_area, page, reason } => {
+        PdfCommand::SignPersonal {
+            files,
+            signature_image,
+            signature_area,
+            page,
+            reason,
+        } => {
             let (input, key) = load(&files)?;
             let png = match signature_image {
                 Some(path) => read(&path)?,
@@ -96,20 +112,31 @@ pub fn run(command: PdfCommand) -> anyhow::Result<()> {
                 };
                 overrides.signature_area = Some(Placement { page, rect });
             }
-            let signed = engine::sign_personal(&input, &key, &png, &overrides, vietnam_now(), &reason)?;
+            let signed =
+                engine::sign_personal(&input, &key, &png, &overrides, vietnam_now(), &reason)?;
             write(&files, &signed)
         }
-        PdfCommand::SignAgency { files, number, date, seal_image, location } => {
+        PdfCommand::SignAgency {
+            files,
+            number,
+            date,
+            seal_image,
+            location,
+        } => {
             let number = DocumentNumber::parse(&number).map_err(|e| anyhow::anyhow!("{e}"))?;
             let (input, key) = load(&files)?;
             let font = FontProgram::system_serif()?;
             let png = match seal_image {
                 Some(path) => read(&path)?,
-                None => images::demo_seal_png(&common_name(&key).to_uppercase(), images::system_bold_serif().as_deref())?,
+                None => images::demo_seal_png(
+                    &common_name(&key).to_uppercase(),
+                    images::system_bold_serif().as_deref(),
+                )?,
             };
             let now = vietnam_now();
             let date = date.unwrap_or_else(|| now.date_naive());
-            let signed = engine::sign_agency(&input, &key, &number, date, &png, &font, now, &location)?;
+            let signed =
+                engine::sign_agency(&input, &key, &number, date, &png, &font, now, &location)?;
             write(&files, &signed)
         }
         PdfCommand::SignAttachment { files, main_number } => {
@@ -132,13 +159,16 @@ fn read(path: &Path) -> anyhow::Result<Vec<u8>> {
 
 fn load(files: &FileArgs) -> anyhow::Result<(Vec<u8>, SigningKey)> {
     let input = read(&files.input)?;
-    let passphrase = std::fs::read_to_string(&files.passphrase_file).with_context(|| format!("cannot read {}", files.passphrase_file.display()))?;
-    let key = SigningKey::from_pkcs12_file(&files.pkcs12, passphrase.trim_end_matches(['\n', '\r']))?;
+    let passphrase = std::fs::read_to_string(&files.passphrase_file)
+        .with_context(|| format!("cannot read {}", files.passphrase_file.display()))?;
+    let key =
+        SigningKey::from_pkcs12_file(&files.pkcs12, passphrase.trim_end_matches(['\n', '\r']))?;
     Ok((input, key))
 }
 
 fn write(files: &FileArgs, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(&files.output, bytes).with_context(|| format!("cannot write {}", files.output.display()))?;
+    std::fs::write(&files.output, bytes)
+        .with_context(|| format!("cannot write {}", files.output.display()))?;
     println!("wrote {} ({} bytes)", files.output.display(), bytes.len());
     Ok(())
 }

@@ -28,7 +28,8 @@ pub fn run(args: VerifyArgs, data_dir: &Path) -> anyhow::Result<()> {
     let mut all_valid = true;
     let mut reports = Vec::new();
     for file in &args.files {
-        let bytes = std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         let report = verify_pdf(&bytes, &options).with_context(|| format!("{}", file.display()))?;
         all_valid &= report.valid;
         if !args.json {
@@ -47,7 +48,11 @@ pub fn run(args: VerifyArgs, data_dir: &Path) -> anyhow::Result<()> {
                 value
             })
             .collect();
-        let output = if values.len() == 1 { values[0].clone() } else { serde_json::Value::Array(values) };
+        let output = if values.len() == 1 {
+            values[0].clone()
+        } else {
+            serde_json::Value::Array(values)
+        };
         println!("{}", serde_json::to_string_pretty(&output)?);
     }
     if !all_valid {
@@ -61,7 +66,11 @@ fn trust_anchors(given: &[PathBuf], data_dir: &Path) -> anyhow::Result<TrustAnch
         let paths: Vec<&Path> = given.iter().map(PathBuf::as_path).collect();
         return Ok(TrustAnchors::from_pem_files(&paths)?);
     }
-    let demo: Vec<PathBuf> = ["pki/root-ca.pem", "pki/issuing-ca.pem"].iter().map(|p| data_dir.join(p)).filter(|p| p.exists()).collect();
+    let demo: Vec<PathBuf> = ["pki/root-ca.pem", "pki/issuing-ca.pem"]
+        .iter()
+        .map(|p| data_dir.join(p))
+        .filter(|p| p.exists())
+        .collect();
     let paths: Vec<&Path> = demo.iter().map(PathBuf::as_path).collect();
     if paths.is_empty() {
         return Ok(TrustAnchors::default());
@@ -71,12 +80,29 @@ fn trust_anchors(given: &[PathBuf], data_dir: &Path) -> anyhow::Result<TrustAnch
 
 /// A plain-language summary, Vietnamese then English, one line per signature.
 fn print_summary(file: &Path, report: &PdfReport) {
-    let verdict = if report.valid { "HỢP LỆ / VALID" } else { "KHÔNG HỢP LỆ / NOT VALID" };
-    println!("{}: {verdict} — {} chữ ký / signature(s)", file.display(), report.signatures.len());
+    let verdict = if report.valid {
+        "HỢP LỆ / VALID"
+    } else {
+        "KHÔNG HỢP LỆ / NOT VALID"
+    };
+    println!(
+        "{}: {verdict} — {} chữ ký / signature(s)",
+        file.display(),
+        report.signatures.len()
+    );
     for (index, signature) in report.signatures.iter().enumerate() {
         let who = signature.signer_subject.as_deref().unwrap_or("?");
-        let state = if signature.valid { "hợp lệ / valid" } else { "không hợp lệ / not valid" };
-        println!("  {}. {} [{}]: {state}", index + 1, signature.field_name, who);
+        let state = if signature.valid {
+            "hợp lệ / valid"
+        } else {
+            "không hợp lệ / not valid"
+        };
+        println!(
+            "  {}. {} [{}]: {state}",
+            index + 1,
+            signature.field_name,
+            who
+        );
         for problem in &signature.problems {
             println!("     - {}: {}", problem.code, problem.message);
         }

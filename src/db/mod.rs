@@ -132,35 +132,75 @@ pub trait MetadataStore: Send + Sync {
 #[async_trait]
 pub trait WorkflowStore: Send + Sync {
     async fn get_certificate(&self, id: Uuid) -> DbResult<CertificateRecord>;
-    async fn find_certificate_by_fingerprint(&self, fingerprint: &str) -> DbResult<Option<CertificateRecord>>;
+    async fn find_certificate_by_fingerprint(
+        &self,
+        fingerprint: &str,
+    ) -> DbResult<Option<CertificateRecord>>;
     /// The newest organization certificate registered for the agency.
-    async fn organization_certificate(&self, agency_id: Uuid) -> DbResult<Option<CertificateRecord>>;
+    async fn organization_certificate(
+        &self,
+        agency_id: Uuid,
+    ) -> DbResult<Option<CertificateRecord>>;
     async fn signer_for_user(&self, user_id: Uuid) -> DbResult<Option<SignerRecord>>;
     async fn set_agency_seal(&self, agency_id: Uuid, sha256: &str) -> DbResult<()>;
     async fn set_signer_image(&self, signer_id: Uuid, sha256: &str) -> DbResult<()>;
     /// Only while the document is a draft.
-    async fn assign_signer(&self, document_id: Uuid, signer_user_id: Uuid, event: &AuditEventRecord) -> DbResult<()>;
+    async fn assign_signer(
+        &self,
+        document_id: Uuid,
+        signer_user_id: Uuid,
+        event: &AuditEventRecord,
+    ) -> DbResult<()>;
     /// draft → signed_personal, with the signed file and the event, atomically.
-    async fn record_layer_one(&self, document_id: Uuid, file: &DocumentFileRecord, event: &AuditEventRecord) -> DbResult<()>;
+    async fn record_layer_one(
+        &self,
+        document_id: Uuid,
+        file: &DocumentFileRecord,
+        event: &AuditEventRecord,
+    ) -> DbResult<()>;
     async fn insert_signing_session(&self, session: &SigningSessionRecord) -> DbResult<()>;
     async fn get_signing_session(&self, id: Uuid) -> DbResult<SigningSessionRecord>;
     /// Closes the session and records layer 1 in one transaction; a second completion conflicts.
-    async fn complete_signing_session(&self, id: Uuid, file: &DocumentFileRecord, event: &AuditEventRecord) -> DbResult<()>;
+    async fn complete_signing_session(
+        &self,
+        id: Uuid,
+        file: &DocumentFileRecord,
+        event: &AuditEventRecord,
+    ) -> DbResult<()>;
     /// issued → revoked, with the reason and the actor, and the event; nothing is deleted.
-    async fn revoke_document(&self, document_id: Uuid, revocation: &Revocation, event: &AuditEventRecord) -> DbResult<()>;
+    async fn revoke_document(
+        &self,
+        document_id: Uuid,
+        revocation: &Revocation,
+        event: &AuditEventRecord,
+    ) -> DbResult<()>;
     /// Issued (or later revoked) documents of the agency issued in `[from, to)`, by number.
-    async fn issued_between(&self, agency_id: Uuid, from: DateTime<Utc>, to: DateTime<Utc>) -> DbResult<Vec<DocumentRecord>>;
+    async fn issued_between(
+        &self,
+        agency_id: Uuid,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+    ) -> DbResult<Vec<DocumentRecord>>;
     /// Documents that correct or replace `document_id`.
     async fn related_documents(&self, document_id: Uuid) -> DbResult<Vec<DocumentRecord>>;
     /// Documents of the agency carrying this number and notation (duplicates must be warned).
-    async fn documents_with_number(&self, agency_id: Uuid, ordinal: i64, notation: &str) -> DbResult<Vec<Uuid>>;
+    async fn documents_with_number(
+        &self,
+        agency_id: Uuid,
+        ordinal: i64,
+        notation: &str,
+    ) -> DbResult<Vec<Uuid>>;
     /// Takes the next number of `register` and lets `build` produce the issued document with it,
     /// all in one transaction (see `sql_workflow.rs`). Returns the number used.
     async fn issue_with_next_number(
         &self,
         register: &RegisterKey,
         document_id: Uuid,
-        build: &mut (dyn FnMut(i64) -> futures::future::BoxFuture<'static, Result<IssuedDocument, BuildError>> + Send),
+        build: &mut (dyn FnMut(
+            i64,
+        )
+            -> futures::future::BoxFuture<'static, Result<IssuedDocument, BuildError>>
+                  + Send),
     ) -> DbResult<(i64, IssuedDocument)>;
 }
 

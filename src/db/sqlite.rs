@@ -17,7 +17,7 @@ pub struct SqliteStore {
 impl SqliteStore {
     pub async fn open(path: &Path, max_connections: u32) -> DbResult<Self> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            std::fs::create_dir_all(parent).map_err(|e| sqlx::Error::Io(e))?;
+            std::fs::create_dir_all(parent).map_err(sqlx::Error::Io)?;
         }
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(path)

@@ -30,7 +30,9 @@ pub struct Rule {
 }
 
 /// Every non-empty list must contain the document's value; empty lists match anything.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, PartialEq, Default, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(deny_unknown_fields)]
 pub struct Condition {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -56,14 +58,18 @@ pub struct Decision {
     pub circulates: bool,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Sequence {
     Regular,
     Confidential,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum FilePolicy {
     /// The PDF is required (it will be signed).
@@ -72,7 +78,9 @@ pub enum FilePolicy {
     Refused,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, JsonSchema, utoipa::ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum SummaryPolicy {
     Keep,
@@ -102,7 +110,10 @@ impl RuleSet {
     pub fn validate(&self) -> Result<(), ParseError> {
         let problem = |message: String| Err(ParseError::new("rules", message));
         if self.version != 1 {
-            return problem(format!("version {} is not supported (expected 1)", self.version));
+            return problem(format!(
+                "version {} is not supported (expected 1)",
+                self.version
+            ));
         }
         let mut ids: Vec<&str> = self.rules.iter().map(|r| r.id.as_str()).collect();
         ids.sort_unstable();
@@ -111,16 +122,27 @@ impl RuleSet {
         }
         match self.rules.last() {
             None => problem("there must be at least one rule".into()),
-            Some(last) if last.when != Condition::default() => problem(format!("the last rule '{}' must match every document (empty 'when')", last.id)),
+            Some(last) if last.when != Condition::default() => problem(format!(
+                "the last rule '{}' must match every document (empty 'when')",
+                last.id
+            )),
             Some(_) => Ok(()),
         }
     }
 
-    pub fn decide(&self, level: Confidentiality, document_type: DocumentType, organ_id: &str) -> Option<RuleDecision<'_>> {
+    pub fn decide(
+        &self,
+        level: Confidentiality,
+        document_type: DocumentType,
+        organ_id: &str,
+    ) -> Option<RuleDecision<'_>> {
         self.rules
             .iter()
             .find(|rule| rule.when.matches(level, document_type, organ_id))
-            .map(|rule| RuleDecision { rule_id: &rule.id, decision: &rule.decision })
+            .map(|rule| RuleDecision {
+                rule_id: &rule.id,
+                decision: &rule.decision,
+            })
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -131,7 +153,13 @@ impl RuleSet {
     /// sequence, kept as stubs without a file, never circulated; a TUYỆT MẬT summary is
     /// withheld unless the classifier approved it.
     pub fn defaults() -> RuleSet {
-        let secret = |summary| Decision { exempt_from_two_layer: true, sequence: Sequence::Confidential, file: FilePolicy::Refused, summary, circulates: false };
+        let secret = |summary| Decision {
+            exempt_from_two_layer: true,
+            sequence: Sequence::Confidential,
+            file: FilePolicy::Refused,
+            summary,
+            circulates: false,
+        };
         RuleSet {
             version: 1,
             rules: vec![
@@ -166,10 +194,24 @@ mod tests {
     fn the_default_rules_exempt_state_secrets_only() {
         let rules = RuleSet::defaults();
         rules.validate().unwrap();
-        let decide = |level| rules.decide(level, DocumentType::QuyetDinh, "000.00.00.H69").unwrap();
-        assert_eq!(decide(Confidentiality::TuyetMat).rule_id, "state-secret.tuyet-mat");
-        assert_eq!(decide(Confidentiality::Mat).rule_id, "state-secret.mat-toi-mat");
-        assert!(decide(Confidentiality::ToiMat).decision.exempt_from_two_layer);
+        let decide = |level| {
+            rules
+                .decide(level, DocumentType::QuyetDinh, "000.00.00.H69")
+                .unwrap()
+        };
+        assert_eq!(
+            decide(Confidentiality::TuyetMat).rule_id,
+            "state-secret.tuyet-mat"
+        );
+        assert_eq!(
+            decide(Confidentiality::Mat).rule_id,
+            "state-secret.mat-toi-mat"
+        );
+        assert!(
+            decide(Confidentiality::ToiMat)
+                .decision
+                .exempt_from_two_layer
+        );
         let regular = decide(Confidentiality::None);
         assert_eq!(regular.rule_id, "regular");
         assert!(!regular.decision.exempt_from_two_layer && regular.decision.circulates);
@@ -178,24 +220,65 @@ mod tests {
     #[test]
     fn an_agency_rule_for_a_paper_only_type_comes_first() {
         let mut rules = RuleSet::defaults();
-        rules.rules.insert(0, Rule {
-            id: "paper-only.cong-dien".into(),
-            description: "Công điện is issued on paper only in this agency".into(),
-            when: Condition { document_types: vec![DocumentType::CongDien], organ_ids: vec!["000.00.00.H69".into()], ..Default::default() },
-            decision: Decision { exempt_from_two_layer: true, sequence: Sequence::Regular, file: FilePolicy::Refused, summary: SummaryPolicy::Keep, circulates: true },
-        });
+        rules.rules.insert(
+            0,
+            Rule {
+                id: "paper-only.cong-dien".into(),
+                description: "Công điện is issued on paper only in this agency".into(),
+                when: Condition {
+                    document_types: vec![DocumentType::CongDien],
+                    organ_ids: vec!["000.00.00.H69".into()],
+                    ..Default::default()
+                },
+                decision: Decision {
+                    exempt_from_two_layer: true,
+                    sequence: Sequence::Regular,
+                    file: FilePolicy::Refused,
+                    summary: SummaryPolicy::Keep,
+                    circulates: true,
+                },
+            },
+        );
         rules.validate().unwrap();
-        assert_eq!(rules.decide(Confidentiality::None, DocumentType::CongDien, "000.00.00.H69").unwrap().rule_id, "paper-only.cong-dien");
-        assert_eq!(rules.decide(Confidentiality::None, DocumentType::CongDien, "000.00.00.G22").unwrap().rule_id, "regular");
+        assert_eq!(
+            rules
+                .decide(
+                    Confidentiality::None,
+                    DocumentType::CongDien,
+                    "000.00.00.H69"
+                )
+                .unwrap()
+                .rule_id,
+            "paper-only.cong-dien"
+        );
+        assert_eq!(
+            rules
+                .decide(
+                    Confidentiality::None,
+                    DocumentType::CongDien,
+                    "000.00.00.G22"
+                )
+                .unwrap()
+                .rule_id,
+            "regular"
+        );
     }
 
     #[test]
     fn invalid_rule_sets_are_explained() {
         let mut rules = RuleSet::defaults();
         rules.rules.push(rules.rules[0].clone());
-        assert!(rules.validate().unwrap_err().to_string().contains("used twice"));
+        assert!(rules
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("used twice"));
         let mut rules = RuleSet::defaults();
         rules.rules.pop();
-        assert!(rules.validate().unwrap_err().to_string().contains("must match every document"));
+        assert!(rules
+            .validate()
+            .unwrap_err()
+            .to_string()
+            .contains("must match every document"));
     }
 }

@@ -3,8 +3,8 @@
 
 mod agency;
 mod document;
-pub mod exemption;
 mod document_type;
+pub mod exemption;
 mod user;
 
 pub use agency::{Abbreviation, AgencyId};

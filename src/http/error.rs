@@ -113,9 +113,17 @@ impl From<AppError> for ApiError {
                 Self::new(S::UNPROCESSABLE_ENTITY, C::ConfidentialFileRefused, message)
             }
             AppError::SessionExpired(_) => Self::new(S::GONE, C::SessionExpired, message),
-            AppError::SignatureMismatch(_) => Self::new(S::UNPROCESSABLE_ENTITY, C::SignatureMismatch, message),
-            AppError::LayoutNotFound(_) => Self::new(S::UNPROCESSABLE_ENTITY, C::LayoutNotFound, message),
-            AppError::PersonalSignatureInvalid(_) => Self::new(S::UNPROCESSABLE_ENTITY, C::PersonalSignatureInvalid, message),
+            AppError::SignatureMismatch(_) => {
+                Self::new(S::UNPROCESSABLE_ENTITY, C::SignatureMismatch, message)
+            }
+            AppError::LayoutNotFound(_) => {
+                Self::new(S::UNPROCESSABLE_ENTITY, C::LayoutNotFound, message)
+            }
+            AppError::PersonalSignatureInvalid(_) => Self::new(
+                S::UNPROCESSABLE_ENTITY,
+                C::PersonalSignatureInvalid,
+                message,
+            ),
             AppError::InvalidPdf(PdfRejection::NotPdf) => {
                 Self::new(S::UNSUPPORTED_MEDIA_TYPE, C::NotPdf, message)
             }

@@ -55,18 +55,33 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
             get(documents::download_document_file),
         )
         .route("/api/documents/{id}/signer", post(workflow::assign_signer))
-        .route("/api/documents/{id}/personal-signature", post(workflow::sign_personal))
-        .route("/api/documents/{id}/personal-signature/prepare", post(workflow::prepare_personal))
-        .route("/api/signing-sessions/{id}/complete", post(workflow::complete_personal))
+        .route(
+            "/api/documents/{id}/personal-signature",
+            post(workflow::sign_personal),
+        )
+        .route(
+            "/api/documents/{id}/personal-signature/prepare",
+            post(workflow::prepare_personal),
+        )
+        .route(
+            "/api/signing-sessions/{id}/complete",
+            post(workflow::complete_personal),
+        )
         .route("/api/documents/{id}/issue", post(workflow::issue))
         .route("/api/documents/{id}/revoke", post(workflow::revoke))
         .route("/api/documents/{id}/related", get(workflow::related))
-        .route("/api/audit-log/verification", get(workflow::verify_audit_log))
+        .route(
+            "/api/audit-log/verification",
+            get(workflow::verify_audit_log),
+        )
         .route("/api/exemption-rules", get(workflow::exemption_rules))
         .route("/api/register", get(register::export))
         .route("/api/search", get(search::search))
         .route("/api/verify", post(verification::verify_upload))
-        .route("/api/documents/{id}/verification", get(verification::verify_document))
+        .route(
+            "/api/documents/{id}/verification",
+            get(verification::verify_document),
+        )
         .route("/api/auth/login", post(accounts::login))
         .route("/api/auth/logout", post(accounts::logout))
         .route("/api/me", get(accounts::me))

@@ -31,15 +31,27 @@ pub struct RegisterParams {
     ),
     security(("bearer" = []))
 )]
-pub async fn export(State(state): State<AppState>, caller: Caller, params: Result<Query<RegisterParams>, QueryRejection>) -> Result<Response, ApiError> {
+pub async fn export(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<RegisterParams>, QueryRejection>,
+) -> Result<Response, ApiError> {
     let Query(params) = params.map_err(|r| ApiError::bad_request(r.body_text()))?;
     let format = params.format.unwrap_or(RegisterFormat::Json);
-    let export = state.services.export_register(&caller.user, params.from, params.to, format).await?;
+    let export = state
+        .services
+        .export_register(&caller.user, params.from, params.to, format)
+        .await?;
     let mut response = (StatusCode::OK, export.bytes).into_response();
     let headers = response.headers_mut();
-    headers.insert(header::CONTENT_TYPE, HeaderValue::from_static(export.content_type));
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static(export.content_type),
+    );
     if format != RegisterFormat::Json {
-        if let Ok(value) = HeaderValue::from_str(&format!("attachment; filename=\"{}\"", export.file_name)) {
+        if let Ok(value) =
+            HeaderValue::from_str(&format!("attachment; filename=\"{}\"", export.file_name))
+        {
             headers.insert(header::CONTENT_DISPOSITION, value);
         }
     }

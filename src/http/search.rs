@@ -33,13 +33,21 @@ pub struct SearchParams {
     responses((status = 200, description = "hits with highlighted snippets, facet counts and the total", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn search(State(state): State<AppState>, caller: Caller, params: Result<Query<SearchParams>, QueryRejection>) -> Result<Json<search_index::SearchResults>, ApiError> {
+pub async fn search(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<SearchParams>, QueryRejection>,
+) -> Result<Json<search_index::SearchResults>, ApiError> {
     let Query(params) = params.map_err(|r| ApiError::bad_request(r.body_text()))?;
     let sort = match params.sort.as_deref() {
         None | Some("relevance") => search_index::SortOrder::Relevance,
         Some("newest") => search_index::SortOrder::Newest,
         Some("oldest") => search_index::SortOrder::Oldest,
-        Some(other) => return Err(ApiError::bad_request(format!("sort '{other}' is not relevance, newest or oldest"))),
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "sort '{other}' is not relevance, newest or oldest"
+            )))
+        }
     };
     let request = search_index::SearchRequest {
         text: params.q.unwrap_or_default(),

@@ -17,11 +17,19 @@ use super::AppState;
     responses((status = 200, description = "the validation report", body = Object), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn verify_upload(State(state): State<AppState>, caller: Caller, body: Bytes) -> Result<Json<crate::verify::PdfReport>, ApiError> {
+pub async fn verify_upload(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Bytes,
+) -> Result<Json<crate::verify::PdfReport>, ApiError> {
     if body.is_empty() {
-        return Err(ApiError::bad_request("send the PDF as the request body (Content-Type: application/pdf)"));
+        return Err(ApiError::bad_request(
+            "send the PDF as the request body (Content-Type: application/pdf)",
+        ));
     }
-    Ok(Json(state.services.verify_upload(&caller.user, body).await?))
+    Ok(Json(
+        state.services.verify_upload(&caller.user, body).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -30,7 +38,19 @@ pub async fn verify_upload(State(state): State<AppState>, caller: Caller, body: 
     responses((status = 200, description = "the validation report of the document's current file", body = Object), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn verify_document(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>) -> Result<Json<crate::verify::PdfReport>, ApiError> {
-    let id = id.map(|Path(id)| id).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, "document not found (the id is not a UUID)"))?;
-    Ok(Json(state.services.verify_document(&caller.user, id).await?))
+pub async fn verify_document(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Json<crate::verify::PdfReport>, ApiError> {
+    let id = id.map(|Path(id)| id).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            "document not found (the id is not a UUID)",
+        )
+    })?;
+    Ok(Json(
+        state.services.verify_document(&caller.user, id).await?,
+    ))
 }

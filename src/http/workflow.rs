@@ -13,18 +13,28 @@ use uuid::Uuid;
 use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::Caller;
 use super::AppState;
-use crate::app::{CompleteSigningRequest, DocumentView, IssueRequest, IssuedView, PlacementRequest, SigningSessionView};
+use crate::app::{
+    CompleteSigningRequest, DocumentView, IssueRequest, IssuedView, PlacementRequest,
+    SigningSessionView,
+};
 
 /// A JSON body that may be empty (then the type's default).
 fn optional_json<T: DeserializeOwned + Default>(body: &Bytes) -> Result<T, ApiError> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(T::default());
     }
-    serde_json::from_slice(body).map_err(|e| ApiError::bad_request(format!("the JSON body is invalid: {e}")))
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the JSON body is invalid: {e}")))
 }
 
 fn id_of(id: Result<Path<Uuid>, PathRejection>, what: &str) -> Result<Uuid, ApiError> {
-    id.map(|Path(id)| id).map_err(|_| ApiError::new(StatusCode::NOT_FOUND, ErrorCode::NotFound, format!("{what} not found (the id is not a UUID)")))
+    id.map(|Path(id)| id).map_err(|_| {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            ErrorCode::NotFound,
+            format!("{what} not found (the id is not a UUID)"),
+        )
+    })
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -40,10 +50,21 @@ pub struct AssignSignerRequest {
     responses((status = 200, body = DocumentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn assign_signer(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>, body: Bytes) -> Result<Json<DocumentView>, ApiError> {
+pub async fn assign_signer(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<DocumentView>, ApiError> {
     let id = id_of(id, "document")?;
-    let request: AssignSignerRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("expected {{\"username\": …}}: {e}")))?;
-    Ok(Json(state.services.assign_signer(&caller.user, id, &request.username).await?))
+    let request: AssignSignerRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("expected {{\"username\": …}}: {e}")))?;
+    Ok(Json(
+        state
+            .services
+            .assign_signer(&caller.user, id, &request.username)
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -52,10 +73,20 @@ pub async fn assign_signer(State(state): State<AppState>, caller: Caller, id: Re
     responses((status = 200, description = "layer 1 applied with the signer's server-held key", body = DocumentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn sign_personal(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>, body: Bytes) -> Result<Json<DocumentView>, ApiError> {
+pub async fn sign_personal(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<DocumentView>, ApiError> {
     let id = id_of(id, "document")?;
     let placement: PlacementRequest = optional_json(&body)?;
-    Ok(Json(state.services.sign_personal(&caller.user, id, placement).await?))
+    Ok(Json(
+        state
+            .services
+            .sign_personal(&caller.user, id, placement)
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -64,10 +95,23 @@ pub async fn sign_personal(State(state): State<AppState>, caller: Caller, id: Re
     responses((status = 201, description = "what the signer's token must sign, and the session to complete", body = SigningSessionView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn prepare_personal(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>, body: Bytes) -> Result<(StatusCode, Json<SigningSessionView>), ApiError> {
+pub async fn prepare_personal(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<SigningSessionView>), ApiError> {
     let id = id_of(id, "document")?;
     let placement: PlacementRequest = optional_json(&body)?;
-    Ok((StatusCode::CREATED, Json(state.services.prepare_personal_signature(&caller.user, id, placement).await?)))
+    Ok((
+        StatusCode::CREATED,
+        Json(
+            state
+                .services
+                .prepare_personal_signature(&caller.user, id, placement)
+                .await?,
+        ),
+    ))
 }
 
 #[utoipa::path(
@@ -76,10 +120,24 @@ pub async fn prepare_personal(State(state): State<AppState>, caller: Caller, id:
     responses((status = 200, body = DocumentView), (status = 400, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 410, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn complete_personal(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>, body: Bytes) -> Result<Json<DocumentView>, ApiError> {
+pub async fn complete_personal(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<DocumentView>, ApiError> {
     let id = id_of(id, "signing session")?;
-    let request: CompleteSigningRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("expected {{\"signature\": base64}} or {{\"cms\": base64}}: {e}")))?;
-    Ok(Json(state.services.complete_personal_signature(&caller.user, id, request).await?))
+    let request: CompleteSigningRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "expected {{\"signature\": base64}} or {{\"cms\": base64}}: {e}"
+        ))
+    })?;
+    Ok(Json(
+        state
+            .services
+            .complete_personal_signature(&caller.user, id, request)
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -88,10 +146,18 @@ pub async fn complete_personal(State(state): State<AppState>, caller: Caller, id
     responses((status = 200, description = "numbered, agency-signed and stored", body = IssuedView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn issue(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>, body: Bytes) -> Result<Json<IssuedView>, ApiError> {
+pub async fn issue(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<IssuedView>, ApiError> {
     let id = id_of(id, "document")?;
     let request: IssueRequest = optional_json(&body)?;
-    let issued = state.services.issue_document(&caller.user, id, request).await?;
+    let issued = state
+        .services
+        .issue_document(&caller.user, id, request)
+        .await?;
     tracing::info!(document.id = %id, number = %issued.number, "document issued");
     Ok(Json(issued))
 }
@@ -101,8 +167,13 @@ pub async fn issue(State(state): State<AppState>, caller: Caller, id: Result<Pat
     responses((status = 200, description = "the hash chain recomputed and compared with the checkpoints", body = Object), (status = 403, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn verify_audit_log(State(state): State<AppState>, caller: Caller) -> Result<Json<crate::audit::ChainReport>, ApiError> {
-    Ok(Json(state.services.verify_audit_log(Some(&caller.user)).await?))
+pub async fn verify_audit_log(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<crate::audit::ChainReport>, ApiError> {
+    Ok(Json(
+        state.services.verify_audit_log(Some(&caller.user)).await?,
+    ))
 }
 
 #[utoipa::path(
@@ -110,7 +181,10 @@ pub async fn verify_audit_log(State(state): State<AppState>, caller: Caller) -> 
     responses((status = 200, description = "the confidential-document exemption rules in force, first match decides", body = crate::domain::exemption::RuleSet), (status = 403, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn exemption_rules(State(state): State<AppState>, caller: Caller) -> Result<Json<crate::domain::exemption::RuleSet>, ApiError> {
+pub async fn exemption_rules(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<crate::domain::exemption::RuleSet>, ApiError> {
     Ok(Json(state.services.exemption_rules(&caller.user)?))
 }
 
@@ -127,10 +201,21 @@ pub struct RevokeRequest {
     responses((status = 200, body = DocumentView), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn revoke(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>, body: Bytes) -> Result<Json<DocumentView>, ApiError> {
+pub async fn revoke(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<Json<DocumentView>, ApiError> {
     let id = id_of(id, "document")?;
-    let request: RevokeRequest = serde_json::from_slice(&body).map_err(|e| ApiError::bad_request(format!("expected {{\"reason\": …}}: {e}")))?;
-    Ok(Json(state.services.revoke_document(&caller.user, id, &request.reason).await?))
+    let request: RevokeRequest = serde_json::from_slice(&body)
+        .map_err(|e| ApiError::bad_request(format!("expected {{\"reason\": …}}: {e}")))?;
+    Ok(Json(
+        state
+            .services
+            .revoke_document(&caller.user, id, &request.reason)
+            .await?,
+    ))
 }
 
 #[utoipa::path(
@@ -139,7 +224,13 @@ pub async fn revoke(State(state): State<AppState>, caller: Caller, id: Result<Pa
     responses((status = 200, description = "corrections and replacements of the document", body = Vec<DocumentView>), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
-pub async fn related(State(state): State<AppState>, caller: Caller, id: Result<Path<Uuid>, PathRejection>) -> Result<Json<Vec<DocumentView>>, ApiError> {
+pub async fn related(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Json<Vec<DocumentView>>, ApiError> {
     let id = id_of(id, "document")?;
-    Ok(Json(state.services.related_documents(&caller.user, id).await?))
+    Ok(Json(
+        state.services.related_documents(&caller.user, id).await?,
+    ))
 }

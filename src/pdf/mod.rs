@@ -2,6 +2,9 @@
 //! Every entry point is synchronous and bounded (decompression limit, object count); callers
 //! run it through [`crate::blocking::run`] with a timeout.
 
+mod cmap;
+mod font_metrics;
+mod glyph_names;
 mod text_decode;
 pub mod text_layout;
 
@@ -87,7 +90,9 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, PdfRejection> {
 /// without a text layer (a scan) gives an empty string.
 pub fn extract_text(bytes: &[u8]) -> String {
     const MAX_PAGES: u32 = 50;
-    let Ok(document) = Document::load_mem(bytes) else { return String::new() };
+    let Ok(document) = Document::load_mem(bytes) else {
+        return String::new();
+    };
     let pages = document.get_pages().len() as u32;
     let mut text = String::new();
     for page in 1..=pages.min(MAX_PAGES) {

@@ -16,7 +16,12 @@ fn size_of(rect: [f32; 4]) -> (f32, f32) {
     ((rect[2] - rect[0]).abs(), (rect[3] - rect[1]).abs())
 }
 
-fn form(document: &mut Document, rect: [f32; 4], resources: lopdf::Dictionary, content: Vec<u8>) -> ObjectId {
+fn form(
+    document: &mut Document,
+    rect: [f32; 4],
+    resources: lopdf::Dictionary,
+    content: Vec<u8>,
+) -> ObjectId {
     let (width, height) = size_of(rect);
     document.add_object(Stream::new(
         dictionary! {
@@ -35,7 +40,12 @@ pub fn blank(document: &mut Document, rect: [f32; 4]) -> ObjectId {
 }
 
 /// The image fitted into the widget, aspect kept, centred.
-pub fn image(document: &mut Document, rect: [f32; 4], image: &PdfImage, image_id: ObjectId) -> ObjectId {
+pub fn image(
+    document: &mut Document,
+    rect: [f32; 4],
+    image: &PdfImage,
+    image_id: ObjectId,
+) -> ObjectId {
     let (width, height) = size_of(rect);
     let aspect = image.width as f32 / image.height.max(1) as f32;
     let fitted = super::layout::fit_image([0.0, 0.0, width, height], aspect);

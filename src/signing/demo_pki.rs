@@ -161,12 +161,7 @@ fn issue_leaf(
         &dir.join(format!("{}.pem", subject.file_stem)),
         pem.as_bytes(),
     )?;
-    Ok(describe(
-        &cert,
-        subject.file_stem.clone(),
-        pkcs12_path,
-        pem,
-    )?)
+    describe(&cert, subject.file_stem.clone(), pkcs12_path, pem)
 }
 
 fn describe(

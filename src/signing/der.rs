@@ -34,7 +34,7 @@ pub(crate) fn tlv(tag: u8, content: &[u8]) -> Vec<u8> {
 }
 
 /// Short form below 128, otherwise the minimal long form.
-fn push_length(len: usize, out: &mut Vec<u8>) {
+pub(crate) fn push_length(len: usize, out: &mut Vec<u8>) {
     if len < 0x80 {
         out.push(len as u8);
         return;
@@ -138,6 +138,11 @@ impl<'a> Reader<'a> {
         self.rest.is_empty()
     }
 
+    /// The tag of the next element, without consuming it.
+    pub(crate) fn peek_tag(&self) -> Option<u8> {
+        self.rest.first().copied()
+    }
+
     /// The next element, whatever its tag.
     pub(crate) fn element(&mut self) -> Result<Element<'a>, DerError> {
         let (tag, header, len) = header(self.rest)?;
@@ -194,6 +199,25 @@ pub(crate) fn single(input: &[u8], tag: u8) -> Result<Element<'_>, DerError> {
 
 /// Tag, header length and content length of the element starting `input`.
 fn header(input: &[u8]) -> Result<(u8, usize, usize), DerError> {
+    let (tag, header_len, len) = header_with(input, "indefinite length is not DER")?;
+    if header_len > 2 {
+        if input.get(2) == Some(&0) {
+            return Err(DerError("non-minimal length"));
+        }
+        if len < 0x80 {
+            return Err(DerError("non-minimal length"));
+        }
+    }
+    Ok((tag, header_len, len))
+}
+
+/// [`header`] for BER definite lengths, which need not be minimal (indefinite lengths are
+/// still refused: the caller handles them before asking).
+pub(crate) fn ber_header(input: &[u8]) -> Result<(u8, usize, usize), DerError> {
+    header_with(input, "indefinite length (BER) is not supported")
+}
+
+fn header_with(input: &[u8], indefinite: &'static str) -> Result<(u8, usize, usize), DerError> {
     let eof = DerError("unexpected end of data");
     let (&tag, rest) = input.split_first().ok_or(eof)?;
     if tag & 0x1f == 0x1f {
@@ -204,22 +228,16 @@ fn header(input: &[u8]) -> Result<(u8, usize, usize), DerError> {
         return Ok((tag, 2, usize::from(first)));
     }
     if first == 0x80 {
-        return Err(DerError("indefinite length is not DER"));
+        return Err(DerError(indefinite));
     }
     let count = usize::from(first & 0x7f);
     if count > 4 {
         return Err(DerError("length too large"));
     }
     let bytes = rest.get(..count).ok_or(eof)?;
-    if bytes.first() == Some(&0) {
-        return Err(DerError("non-minimal length"));
-    }
     let len = bytes
         .iter()
         .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-    if len < 0x80 {
-        return Err(DerError("non-minimal length"));
-    }
     Ok((tag, 2 + count, len))
 }
 

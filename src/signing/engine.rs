@@ -48,22 +48,40 @@ impl SigningKey {
     pub fn from_pkcs12(der: &[u8], passphrase: &str) -> Result<Self, SigningError> {
         let parsed = Pkcs12::from_der(der)
             .and_then(|p| p.parse2(passphrase))
-            .map_err(|e| SigningError::Key(format!("not a PKCS#12 file or wrong passphrase ({e})")))?;
-        let key = parsed.pkey.ok_or_else(|| SigningError::Key("the PKCS#12 file holds no private key".into()))?;
-        let certificate = parsed.cert.ok_or_else(|| SigningError::Key("the PKCS#12 file holds no certificate".into()))?;
-        let chain = parsed.ca.map(|stack| stack.into_iter().collect()).unwrap_or_default();
-        Ok(Self { key, certificate, chain })
+            .map_err(|e| {
+                SigningError::Key(format!("not a PKCS#12 file or wrong passphrase ({e})"))
+            })?;
+        let key = parsed
+            .pkey
+            .ok_or_else(|| SigningError::Key("the PKCS#12 file holds no private key".into()))?;
+        let certificate = parsed
+            .cert
+            .ok_or_else(|| SigningError::Key("the PKCS#12 file holds no certificate".into()))?;
+        let chain = parsed
+            .ca
+            .map(|stack| stack.into_iter().collect())
+            .unwrap_or_default();
+        Ok(Self {
+            key,
+            certificate,
+            chain,
+        })
     }
 
     pub fn from_pkcs12_file(path: &Path, passphrase: &str) -> Result<Self, SigningError> {
-        let der = std::fs::read(path).map_err(|e| SigningError::Key(format!("{}: {e}", path.display())))?;
+        let der = std::fs::read(path)
+            .map_err(|e| SigningError::Key(format!("{}: {e}", path.display())))?;
         Self::from_pkcs12(&der, passphrase)
     }
 }
 
 /// Reservation for `/Contents`: the exact size of this signer's CMS (measured with a dry run
 /// over a dummy digest) plus slack for ECDSA's variable-length signature values.
-fn reservation(certificate: &X509, chain: &[X509], signature_len: usize) -> Result<usize, SigningError> {
+fn reservation(
+    certificate: &X509,
+    chain: &[X509],
+    signature_len: usize,
+) -> Result<usize, SigningError> {
     let attributes = cms::signed_attributes(&[0u8; 32], certificate)?;
     let algorithm = cms::algorithm_for(certificate)?;
     let dummy = vec![0x5Au8; signature_len];
@@ -72,7 +90,9 @@ fn reservation(certificate: &X509, chain: &[X509], signature_len: usize) -> Resu
 
 fn signature_len(key: &PKey<Private>) -> usize {
     // RSA: the modulus size; ECDSA: the largest DER encoding for the curve.
-    key.rsa().map(|rsa| rsa.size() as usize).unwrap_or_else(|_| key.size())
+    key.rsa()
+        .map(|rsa| rsa.size() as usize)
+        .unwrap_or_else(|_| key.size())
 }
 
 /// Positions given by the caller; each one wins over what the page's text suggests.
@@ -88,17 +108,30 @@ pub struct LayoutOverride {
 /// Finds where to draw from the page's text (the "Số:" label, the date line, the signer
 /// block), then applies the caller's overrides. A page without a text layer (a scan) needs
 /// at least `signature_area`.
-pub fn plan_layout(input: &[u8], signature_image: &PdfImage, overrides: &LayoutOverride) -> Result<FieldPlan, SigningError> {
+pub fn plan_layout(
+    input: &[u8],
+    signature_image: &PdfImage,
+    overrides: &LayoutOverride,
+) -> Result<FieldPlan, SigningError> {
     let aspect = signature_image.width as f32 / signature_image.height.max(1) as f32;
     let landmarks = lopdf::Document::load_mem(input)
         .map_err(|e| SigningError::TextLayout(e.to_string()))
-        .and_then(|document| crate::pdf::text_layout::find_landmarks(&document).map_err(|e| SigningError::TextLayout(e.to_string())));
+        .and_then(|document| {
+            crate::pdf::text_layout::find_landmarks(&document)
+                .map_err(|e| SigningError::TextLayout(e.to_string()))
+        });
     let mut plan = match (&landmarks, overrides.signature_area) {
         (_, Some(area)) => {
-            let signature = Placement { page: area.page, rect: layout::fit_image(area.rect, aspect) };
+            let signature = Placement {
+                page: area.page,
+                rect: layout::fit_image(area.rect, aspect),
+            };
             let mut plan = FieldPlan {
                 signature,
-                seal: Placement { page: area.page, rect: layout::seal_over_left_third(signature.rect) },
+                seal: Placement {
+                    page: area.page,
+                    rect: layout::seal_over_left_third(signature.rect),
+                },
                 number: None,
                 number_is_ordinal_only: false,
                 day: None,
@@ -106,7 +139,9 @@ pub fn plan_layout(input: &[u8], signature_image: &PdfImage, overrides: &LayoutO
                 year: None,
             };
             if let Ok(found) = &landmarks {
-                if let Ok(from_text) = layout::plan_from_landmarks(&layout::without_signer_block(found, area), aspect) {
+                if let Ok(from_text) =
+                    layout::plan_from_landmarks(&layout::without_signer_block(found, area), aspect)
+                {
                     plan.number = from_text.number;
                     plan.number_is_ordinal_only = from_text.number_is_ordinal_only;
                     plan.day = from_text.day;
@@ -117,9 +152,16 @@ pub fn plan_layout(input: &[u8], signature_image: &PdfImage, overrides: &LayoutO
             plan
         }
         (Ok(found), None) => layout::plan_from_landmarks(found, aspect)?,
-        (Err(error), None) => return Err(SigningError::TextLayout(format!("{error}; give the signature position explicitly"))),
+        (Err(error), None) => {
+            return Err(SigningError::TextLayout(format!(
+                "{error}; give the signature position explicitly"
+            )))
+        }
     };
-    let slot = |placement: Placement| layout::TextSlot { placement, font_size: ((placement.rect[3] - placement.rect[1]) / 1.3).clamp(6.0, 20.0) };
+    let slot = |placement: Placement| layout::TextSlot {
+        placement,
+        font_size: ((placement.rect[3] - placement.rect[1]) / 1.3).clamp(6.0, 20.0),
+    };
     if let Some(placement) = overrides.number {
         plan.number = Some(slot(placement));
     }
@@ -133,10 +175,22 @@ pub fn plan_layout(input: &[u8], signature_image: &PdfImage, overrides: &LayoutO
 }
 
 /// Layer 1 with a server-held key. `signature_png` is the signer's blue signature image.
-pub fn sign_personal(input: &[u8], key: &SigningKey, signature_png: &[u8], overrides: &LayoutOverride, time: DateTime<FixedOffset>, reason: &str) -> Result<Vec<u8>, SigningError> {
+pub fn sign_personal(
+    input: &[u8],
+    key: &SigningKey,
+    signature_png: &[u8],
+    overrides: &LayoutOverride,
+    time: DateTime<FixedOffset>,
+    reason: &str,
+) -> Result<Vec<u8>, SigningError> {
     let image = images::decode_png(signature_png)?;
     let plan = plan_layout(input, &image, overrides)?;
-    let info = SignatureInfo { signing_time: time, reason: reason.into(), location: String::new(), reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))? };
+    let info = SignatureInfo {
+        signing_time: time,
+        reason: reason.into(),
+        location: String::new(),
+        reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))?,
+    };
     let prepared = layers::prepare_personal(input, &plan, &image, &info)?;
     complete_with_key(prepared, key)
 }
@@ -145,7 +199,11 @@ pub fn sign_personal(input: &[u8], key: &SigningKey, signature_png: &[u8], overr
 pub fn issue_texts(number: &DocumentNumber, date: NaiveDate, ordinal_only: bool) -> IssueTexts {
     let ordinal = format!("{:02}", number.ordinal);
     IssueTexts {
-        number: if ordinal_only { ordinal } else { number.to_string() },
+        number: if ordinal_only {
+            ordinal
+        } else {
+            number.to_string()
+        },
         day: layout::day_text(date),
         month: layout::month_text(date),
         year: date.year().to_string(),
@@ -153,7 +211,10 @@ pub fn issue_texts(number: &DocumentNumber, date: NaiveDate, ordinal_only: bool)
 }
 
 /// Layer 2 with the agency's server-held key.
-#[allow(clippy::too_many_arguments, reason = "each input is a distinct fact of the issuance")]
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each input is a distinct fact of the issuance"
+)]
 pub fn sign_agency(
     input: &[u8],
     key: &SigningKey,
@@ -167,8 +228,16 @@ pub fn sign_agency(
     let seal = images::decode_png(seal_png)?;
     let ordinal_only = draft_prints_notation(input, number);
     let texts = issue_texts(number, date, ordinal_only);
-    let reason = format!("Phát hành văn bản số {number} ngày {}", date.format("%d/%m/%Y"));
-    let info = SignatureInfo { signing_time: time, reason, location: location.into(), reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))? };
+    let reason = format!(
+        "Phát hành văn bản số {number} ngày {}",
+        date.format("%d/%m/%Y")
+    );
+    let info = SignatureInfo {
+        signing_time: time,
+        reason,
+        location: location.into(),
+        reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))?,
+    };
     let fallback = fallback_seal(input)?;
     let prepared = layers::prepare_agency(input, &texts, &seal, font, fallback, &info)?;
     complete_with_key(prepared, key)
@@ -177,24 +246,49 @@ pub fn sign_agency(
 /// Whether the page already prints "/<notation>" right after the number blank, in which case
 /// only the ordinal is written.
 fn draft_prints_notation(input: &[u8], number: &DocumentNumber) -> bool {
-    let Ok(document) = lopdf::Document::load_mem(input) else { return false };
-    let Ok(lines) = crate::pdf::text_layout::page_lines(&document, 1) else { return false };
-    let notation = search_index::fold_diacritics(&format!("/{}", number.notation)).to_lowercase().replace(' ', "");
-    lines.iter().any(|line| search_index::fold_diacritics(&line.text).to_lowercase().replace(' ', "").contains(&notation))
+    let Ok(document) = lopdf::Document::load_mem(input) else {
+        return false;
+    };
+    let Ok(lines) = crate::pdf::text_layout::page_lines(&document, 1) else {
+        return false;
+    };
+    let notation = search_index::fold_diacritics(&format!("/{}", number.notation))
+        .to_lowercase()
+        .replace(' ', "");
+    lines.iter().any(|line| {
+        search_index::fold_diacritics(&line.text)
+            .to_lowercase()
+            .replace(' ', "")
+            .contains(&notation)
+    })
 }
 
 fn fallback_seal(input: &[u8]) -> Result<Placement, SigningError> {
     let pages = page_count(input)?;
     let signature = [340.0, 120.0, 500.0, 184.0];
-    Ok(Placement { page: pages, rect: layout::seal_over_left_third(signature) })
+    Ok(Placement {
+        page: pages,
+        rect: layout::seal_over_left_third(signature),
+    })
 }
 
 /// An attachment issued as a separate file: agency signature without image, top-right of page
 /// 1, naming the main document and the signing time (ISO 8601, +07:00).
-pub fn sign_attachment(input: &[u8], key: &SigningKey, main_number: &DocumentNumber, font: &FontProgram, time: DateTime<FixedOffset>) -> Result<Vec<u8>, SigningError> {
+pub fn sign_attachment(
+    input: &[u8],
+    key: &SigningKey,
+    main_number: &DocumentNumber,
+    font: &FontProgram,
+    time: DateTime<FixedOffset>,
+) -> Result<Vec<u8>, SigningError> {
     let first = format!("Kèm theo văn bản số {main_number}");
     let second = format!("Thời gian ký: {}", time.format("%Y-%m-%dT%H:%M:%S%:z"));
-    let info = SignatureInfo { signing_time: time, reason: first.clone(), location: String::new(), reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))? };
+    let info = SignatureInfo {
+        signing_time: time,
+        reason: first.clone(),
+        location: String::new(),
+        reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))?,
+    };
     let prepared = layers::prepare_attachment(input, &[&first, &second], font, &info)?;
     complete_with_key(prepared, key)
 }
@@ -244,33 +338,68 @@ pub fn prepare_personal_external(
     let public_size = certificate.public_key().map(|k| k.size()).unwrap_or(512);
     // Room for a CMS made by the signer's own middleware too (it may add attributes).
     let reserved = reservation(&certificate, &chain, public_size)?.max(8192) + 4096;
-    let info = SignatureInfo { signing_time: time, reason: reason.into(), location: String::new(), reserved_bytes: reserved };
+    let info = SignatureInfo {
+        signing_time: time,
+        reason: reason.into(),
+        location: String::new(),
+        reserved_bytes: reserved,
+    };
     let prepared = layers::prepare_personal(input, &plan, &image, &info)?;
     let signed_attributes = cms::signed_attributes(&prepared.byte_range_digest(), &certificate)?;
-    Ok(ExternalSigning { prepared, signed_attributes, certificate, chain })
+    Ok(ExternalSigning {
+        prepared,
+        signed_attributes,
+        certificate,
+        chain,
+    })
 }
 
 /// Verifies what the signer sent against what was prepared, then embeds it. A signature by
 /// another key, over other bytes, or a CMS for another document is refused.
-pub fn complete_personal_external(session: ExternalSigning, signature: ExternalSignature) -> Result<Vec<u8>, SigningError> {
+pub fn complete_personal_external(
+    session: ExternalSigning,
+    signature: ExternalSignature,
+) -> Result<Vec<u8>, SigningError> {
     let cms_der = match signature {
         ExternalSignature::Raw(value) => {
             cms::verify_raw_signature(&session.signed_attributes, &value, &session.certificate)
-                .map_err(|e| SigningError::ExternalMismatch(format!("the signature does not verify with the signer's certificate ({e})")))?;
+                .map_err(|e| {
+                    SigningError::ExternalMismatch(format!(
+                        "the signature does not verify with the signer's certificate ({e})"
+                    ))
+                })?;
             let algorithm = cms::algorithm_for(&session.certificate)?;
-            cms::assemble(&session.signed_attributes, &value, &session.certificate, &session.chain, algorithm)?
+            cms::assemble(
+                &session.signed_attributes,
+                &value,
+                &session.certificate,
+                &session.chain,
+                algorithm,
+            )?
         }
         ExternalSignature::Cms(der) => {
-            let parsed = cms::parse_signed_data(&der).map_err(|e| SigningError::ExternalMismatch(format!("not a CMS SignedData ({e})")))?;
+            let parsed = cms::parse_signed_data(&der).map_err(|e| {
+                SigningError::ExternalMismatch(format!("not a CMS SignedData ({e})"))
+            })?;
             let expected = session.prepared.byte_range_digest();
             if parsed.message_digest.as_deref() != Some(expected.as_slice()) {
-                return Err(SigningError::ExternalMismatch("the CMS signs other bytes than the prepared document".into()));
+                return Err(SigningError::ExternalMismatch(
+                    "the CMS signs other bytes than the prepared document".into(),
+                ));
             }
             if parsed.signer.to_der().ok() != session.certificate.to_der().ok() {
-                return Err(SigningError::ExternalMismatch("the CMS is signed by another certificate than the one prepared".into()));
+                return Err(SigningError::ExternalMismatch(
+                    "the CMS is signed by another certificate than the one prepared".into(),
+                ));
             }
-            cms::verify_raw_signature(&parsed.signed_attributes_der, &parsed.signature, &parsed.signer)
-                .map_err(|e| SigningError::ExternalMismatch(format!("the CMS signature value is invalid ({e})")))?;
+            cms::verify_raw_signature(
+                &parsed.signed_attributes_der,
+                &parsed.signature,
+                &parsed.signer,
+            )
+            .map_err(|e| {
+                SigningError::ExternalMismatch(format!("the CMS signature value is invalid ({e})"))
+            })?;
             der
         }
     };

@@ -17,7 +17,10 @@ impl KeyStore {
     /// `passphrase_file` defaults to `<dir>/passphrase` (written by the demo PKI).
     pub fn new(dir: PathBuf, passphrase_file: Option<PathBuf>) -> Self {
         let passphrase_file = passphrase_file.unwrap_or_else(|| dir.join("passphrase"));
-        Self { dir, passphrase_file }
+        Self {
+            dir,
+            passphrase_file,
+        }
     }
 
     pub fn dir(&self) -> &Path {
@@ -29,30 +32,49 @@ impl KeyStore {
         let path = Path::new(relative);
         let inside = path.components().all(|c| matches!(c, Component::Normal(_)));
         if !inside {
-            return Err(SigningError::Key(format!("key path '{relative}' must stay inside the PKI dir")));
+            return Err(SigningError::Key(format!(
+                "key path '{relative}' must stay inside the PKI dir"
+            )));
         }
-        let passphrase = std::fs::read_to_string(&self.passphrase_file)
-            .map_err(|e| SigningError::Key(format!("cannot read the PKCS#12 passphrase file {}: {e}", self.passphrase_file.display())))?;
-        SigningKey::from_pkcs12_file(&self.dir.join(path), passphrase.trim_end_matches(['\n', '\r']))
+        let passphrase = std::fs::read_to_string(&self.passphrase_file).map_err(|e| {
+            SigningError::Key(format!(
+                "cannot read the PKCS#12 passphrase file {}: {e}",
+                self.passphrase_file.display()
+            ))
+        })?;
+        SigningKey::from_pkcs12_file(
+            &self.dir.join(path),
+            passphrase.trim_end_matches(['\n', '\r']),
+        )
     }
 
     /// The CA certificates of `chain.pem` (issuing CA first), empty when absent.
     pub fn ca_chain(&self) -> Vec<X509> {
-        std::fs::read(self.dir.join("chain.pem")).ok().and_then(|pem| X509::stack_from_pem(&pem).ok()).unwrap_or_default()
+        std::fs::read(self.dir.join("chain.pem"))
+            .ok()
+            .and_then(|pem| X509::stack_from_pem(&pem).ok())
+            .unwrap_or_default()
     }
 
     /// The root certificates the node trusts for its own signers (`root-ca.pem`).
     pub fn trust_roots(&self) -> Vec<X509> {
-        std::fs::read(self.dir.join("root-ca.pem")).ok().and_then(|pem| X509::stack_from_pem(&pem).ok()).unwrap_or_default()
+        std::fs::read(self.dir.join("root-ca.pem"))
+            .ok()
+            .and_then(|pem| X509::stack_from_pem(&pem).ok())
+            .unwrap_or_default()
     }
 }
 
 /// Parses a PEM certificate stored in the database.
 pub fn certificate_from_pem(pem: &str) -> Result<X509, SigningError> {
-    X509::from_pem(pem.as_bytes()).map_err(|e| SigningError::Key(format!("stored certificate is not PEM: {e}")))
+    X509::from_pem(pem.as_bytes())
+        .map_err(|e| SigningError::Key(format!("stored certificate is not PEM: {e}")))
 }
 
 /// Lower-case hex SHA-256 of a certificate's DER: the fingerprint the database records.
 pub fn fingerprint(certificate: &X509) -> Option<String> {
-    certificate.digest(openssl::hash::MessageDigest::sha256()).ok().map(hex::encode)
+    certificate
+        .digest(openssl::hash::MessageDigest::sha256())
+        .ok()
+        .map(hex::encode)
 }

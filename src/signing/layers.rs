@@ -15,7 +15,10 @@ use super::appearance;
 use super::font::{self, FontProgram};
 use super::images::{self, PdfImage};
 use super::layout::{FieldPlan, TextSlot};
-use super::pdf_update::{self as update, FieldKind, PdfSignError, Placement, PreparedPdf, SignatureInfo, AGENCY_FIELD, PERSONAL_FIELD};
+use super::pdf_update::{
+    self as update, FieldKind, PdfSignError, Placement, PreparedPdf, SignatureInfo, AGENCY_FIELD,
+    PERSONAL_FIELD,
+};
 
 pub const NUMBER_FIELD: &str = "SoVanBan";
 pub const DAY_FIELD: &str = "NgayBanHanh_Ngay";
@@ -32,42 +35,94 @@ pub struct IssueTexts {
     pub year: String,
 }
 
-pub fn prepare_personal(input: &[u8], plan: &FieldPlan, signature_image: &PdfImage, info: &SignatureInfo) -> Result<PreparedPdf, PdfSignError> {
+pub fn prepare_personal(
+    input: &[u8],
+    plan: &FieldPlan,
+    signature_image: &PdfImage,
+    info: &SignatureInfo,
+) -> Result<PreparedPdf, PdfSignError> {
     let mut doc = update::open(input)?;
     if update::find_field(doc.get_prev_documents(), PERSONAL_FIELD)?.is_some() {
         return Err(PdfSignError::AlreadySigned(PERSONAL_FIELD.into()));
     }
     let signature = update::add_signature_dictionary(&mut doc, info);
     let image_id = images::add_image_xobject(&mut doc.new_document, signature_image);
-    let personal_ap = appearance::image(&mut doc.new_document, plan.signature.rect, signature_image, image_id);
+    let personal_ap = appearance::image(
+        &mut doc.new_document,
+        plan.signature.rect,
+        signature_image,
+        image_id,
+    );
     let mut widgets: Vec<(ObjectId, u32)> = Vec::new();
     let page = update::page_id(doc.get_prev_documents(), plan.signature.page)?;
-    widgets.push((update::add_widget(&mut doc, PERSONAL_FIELD, page, plan.signature.rect, FieldKind::Signature(Some(signature)), personal_ap), plan.signature.page));
+    widgets.push((
+        update::add_widget(
+            &mut doc,
+            PERSONAL_FIELD,
+            page,
+            plan.signature.rect,
+            FieldKind::Signature(Some(signature)),
+            personal_ap,
+        ),
+        plan.signature.page,
+    ));
     let seal_ap = appearance::blank(&mut doc.new_document, plan.seal.rect);
     let seal_page = update::page_id(doc.get_prev_documents(), plan.seal.page)?;
-    widgets.push((update::add_widget(&mut doc, AGENCY_FIELD, seal_page, plan.seal.rect, FieldKind::Signature(None), seal_ap), plan.seal.page));
+    widgets.push((
+        update::add_widget(
+            &mut doc,
+            AGENCY_FIELD,
+            seal_page,
+            plan.seal.rect,
+            FieldKind::Signature(None),
+            seal_ap,
+        ),
+        plan.seal.page,
+    ));
     for (name, slot) in text_slots(plan) {
         let ap = appearance::blank(&mut doc.new_document, slot.placement.rect);
         let slot_page = update::page_id(doc.get_prev_documents(), slot.placement.page)?;
-        widgets.push((update::add_widget(&mut doc, name, slot_page, slot.placement.rect, FieldKind::Text, ap), slot.placement.page));
+        widgets.push((
+            update::add_widget(
+                &mut doc,
+                name,
+                slot_page,
+                slot.placement.rect,
+                FieldKind::Text,
+                ap,
+            ),
+            slot.placement.page,
+        ));
     }
     attach_all(&mut doc, &widgets)?;
     update::finish(input, doc)
 }
 
 fn text_slots(plan: &FieldPlan) -> Vec<(&'static str, TextSlot)> {
-    [(NUMBER_FIELD, plan.number), (DAY_FIELD, plan.day), (MONTH_FIELD, plan.month), (YEAR_FIELD, plan.year)]
-        .into_iter()
-        .filter_map(|(name, slot)| slot.map(|s| (name, s)))
-        .collect()
+    [
+        (NUMBER_FIELD, plan.number),
+        (DAY_FIELD, plan.day),
+        (MONTH_FIELD, plan.month),
+        (YEAR_FIELD, plan.year),
+    ]
+    .into_iter()
+    .filter_map(|(name, slot)| slot.map(|s| (name, s)))
+    .collect()
 }
 
-fn attach_all(doc: &mut lopdf::IncrementalDocument, widgets: &[(ObjectId, u32)]) -> Result<(), PdfSignError> {
+fn attach_all(
+    doc: &mut lopdf::IncrementalDocument,
+    widgets: &[(ObjectId, u32)],
+) -> Result<(), PdfSignError> {
     let mut pages: Vec<u32> = widgets.iter().map(|(_, p)| *p).collect();
     pages.sort_unstable();
     pages.dedup();
     for page in pages {
-        let ids: Vec<ObjectId> = widgets.iter().filter(|(_, p)| *p == page).map(|(id, _)| *id).collect();
+        let ids: Vec<ObjectId> = widgets
+            .iter()
+            .filter(|(_, p)| *p == page)
+            .map(|(id, _)| *id)
+            .collect();
         let page_id = update::page_id(doc.get_prev_documents(), page)?;
         update::attach_widgets(doc, page_id, &ids)?;
     }
@@ -88,7 +143,8 @@ pub fn prepare_agency(
     let mut doc = update::open(input)?;
     let prev = doc.get_prev_documents();
     let personal = update::find_field(prev, PERSONAL_FIELD)?;
-    let layer_one_present = personal.is_some_and(|id| update::field_is_signed(prev, id)) || update::has_any_signed_field(prev)?;
+    let layer_one_present = personal.is_some_and(|id| update::field_is_signed(prev, id))
+        || update::has_any_signed_field(prev)?;
     if !layer_one_present {
         return Err(PdfSignError::MissingPersonalSignature);
     }
@@ -96,13 +152,24 @@ pub fn prepare_agency(
     if agency.is_some_and(|id| update::field_is_signed(prev, id)) {
         return Err(PdfSignError::AlreadySigned(AGENCY_FIELD.into()));
     }
-    let fields: Vec<(ObjectId, String)> = [(NUMBER_FIELD, &texts.number), (DAY_FIELD, &texts.day), (MONTH_FIELD, &texts.month), (YEAR_FIELD, &texts.year)]
-        .into_iter()
-        .filter_map(|(name, text)| update::find_field(prev, name).ok().flatten().map(|id| (id, text.clone())))
-        .collect();
+    let fields: Vec<(ObjectId, String)> = [
+        (NUMBER_FIELD, &texts.number),
+        (DAY_FIELD, &texts.day),
+        (MONTH_FIELD, &texts.month),
+        (YEAR_FIELD, &texts.year),
+    ]
+    .into_iter()
+    .filter_map(|(name, text)| {
+        update::find_field(prev, name)
+            .ok()
+            .flatten()
+            .map(|id| (id, text.clone()))
+    })
+    .collect();
     if !fields.is_empty() {
         let all_texts: Vec<&str> = fields.iter().map(|(_, t)| t.as_str()).collect();
-        let embedded = font::embed_subset(&mut doc.new_document, font, &all_texts).map_err(|e| PdfSignError::Structure(format!("font: {e}")))?;
+        let embedded = font::embed_subset(&mut doc.new_document, font, &all_texts)
+            .map_err(|e| PdfSignError::Structure(format!("font: {e}")))?;
         for (field, text) in &fields {
             fill_text_field(&mut doc, *field, text, &embedded)?;
         }
@@ -119,19 +186,37 @@ pub fn prepare_agency(
             dict.set("AP", dictionary! { "N" => ap });
         }
         None => {
-            let ap = appearance::image(&mut doc.new_document, fallback_seal.rect, seal_image, image_id);
+            let ap = appearance::image(
+                &mut doc.new_document,
+                fallback_seal.rect,
+                seal_image,
+                image_id,
+            );
             let page = update::page_id(doc.get_prev_documents(), fallback_seal.page)?;
-            let widget = update::add_widget(&mut doc, AGENCY_FIELD, page, fallback_seal.rect, FieldKind::Signature(Some(signature)), ap);
+            let widget = update::add_widget(
+                &mut doc,
+                AGENCY_FIELD,
+                page,
+                fallback_seal.rect,
+                FieldKind::Signature(Some(signature)),
+                ap,
+            );
             attach_all(&mut doc, &[(widget, fallback_seal.page)])?;
         }
     }
     update::finish(input, doc)
 }
 
-fn fill_text_field(doc: &mut lopdf::IncrementalDocument, field: ObjectId, text: &str, embedded: &font::EmbeddedFont) -> Result<(), PdfSignError> {
+fn fill_text_field(
+    doc: &mut lopdf::IncrementalDocument,
+    field: ObjectId,
+    text: &str,
+    embedded: &font::EmbeddedFont,
+) -> Result<(), PdfSignError> {
     let rect = widget_rect(doc.get_prev_documents(), field)?;
     let size = ((rect[3] - rect[1]) / 1.3).clamp(6.0, 20.0);
-    let ap = appearance::text_on_baseline(&mut doc.new_document, rect, embedded, text, size).map_err(|e| PdfSignError::Structure(e.to_string()))?;
+    let ap = appearance::text_on_baseline(&mut doc.new_document, rect, embedded, text, size)
+        .map_err(|e| PdfSignError::Structure(e.to_string()))?;
     doc.opt_clone_object_to_new_document(field)?;
     let dict = doc.new_document.get_object_mut(field)?.as_dict_mut()?;
     dict.set("V", update::text_string(text));
@@ -141,7 +226,12 @@ fn fill_text_field(doc: &mut lopdf::IncrementalDocument, field: ObjectId, text: 
 
 /// Layer 2 alone, for an attachment issued as a separate file: an agency signature without
 /// image, top-right of page 1, showing the main document's number and the signing time.
-pub fn prepare_attachment(input: &[u8], lines: &[&str], font: &FontProgram, info: &SignatureInfo) -> Result<PreparedPdf, PdfSignError> {
+pub fn prepare_attachment(
+    input: &[u8],
+    lines: &[&str],
+    font: &FontProgram,
+    info: &SignatureInfo,
+) -> Result<PreparedPdf, PdfSignError> {
     let mut doc = update::open(input)?;
     if update::find_field(doc.get_prev_documents(), AGENCY_FIELD)?.is_some() {
         return Err(PdfSignError::AlreadySigned(AGENCY_FIELD.into()));
@@ -149,12 +239,37 @@ pub fn prepare_attachment(input: &[u8], lines: &[&str], font: &FontProgram, info
     let page_id = update::page_id(doc.get_prev_documents(), 1)?;
     let (width, height) = page_size(doc.get_prev_documents(), page_id);
     let size = 10.0;
-    let embedded = font::embed_subset(&mut doc.new_document, font, lines).map_err(|e| PdfSignError::Structure(format!("font: {e}")))?;
-    let text_width = lines.iter().filter_map(|l| embedded.text_width(l, size).ok()).fold(0.0f32, f32::max) + 4.0;
-    let rect = [width - 28.0 - text_width, height - 20.0 - size * 1.25 * lines.len() as f32, width - 28.0, height - 20.0];
-    let ap = appearance::text_lines(&mut doc.new_document, rect, &embedded, lines, size, [0.0, 0.0, 0.0]).map_err(|e| PdfSignError::Structure(e.to_string()))?;
+    let embedded = font::embed_subset(&mut doc.new_document, font, lines)
+        .map_err(|e| PdfSignError::Structure(format!("font: {e}")))?;
+    let text_width = lines
+        .iter()
+        .filter_map(|l| embedded.text_width(l, size).ok())
+        .fold(0.0f32, f32::max)
+        + 4.0;
+    let rect = [
+        width - 28.0 - text_width,
+        height - 20.0 - size * 1.25 * lines.len() as f32,
+        width - 28.0,
+        height - 20.0,
+    ];
+    let ap = appearance::text_lines(
+        &mut doc.new_document,
+        rect,
+        &embedded,
+        lines,
+        size,
+        [0.0, 0.0, 0.0],
+    )
+    .map_err(|e| PdfSignError::Structure(e.to_string()))?;
     let signature = update::add_signature_dictionary(&mut doc, info);
-    let widget = update::add_widget(&mut doc, AGENCY_FIELD, page_id, rect, FieldKind::Signature(Some(signature)), ap);
+    let widget = update::add_widget(
+        &mut doc,
+        AGENCY_FIELD,
+        page_id,
+        rect,
+        FieldKind::Signature(Some(signature)),
+        ap,
+    );
     attach_all(&mut doc, &[(widget, 1)])?;
     update::finish(input, doc)
 }
@@ -162,7 +277,9 @@ pub fn prepare_attachment(input: &[u8], lines: &[&str], font: &FontProgram, info
 fn widget_rect(document: &lopdf::Document, widget: ObjectId) -> Result<[f32; 4], PdfSignError> {
     let rect = document.get_dictionary(widget)?.get(b"Rect")?.as_array()?;
     let values: Vec<f32> = rect.iter().filter_map(|o| o.as_float().ok()).collect();
-    let [x1, y1, x2, y2]: [f32; 4] = values.try_into().map_err(|_| PdfSignError::Structure("a widget /Rect is not four numbers".into()))?;
+    let [x1, y1, x2, y2]: [f32; 4] = values
+        .try_into()
+        .map_err(|_| PdfSignError::Structure("a widget /Rect is not four numbers".into()))?;
     Ok([x1.min(x2), y1.min(y2), x1.max(x2), y1.max(y2)])
 }
 
@@ -174,7 +291,11 @@ fn page_size(document: &lopdf::Document, page: ObjectId) -> (f32, f32) {
         .and_then(|d| d.get(b"MediaBox").ok())
         .and_then(|o| document.dereference(o).ok())
         .and_then(|(_, o)| o.as_array().ok().cloned());
-    match media_box.map(|a| a.iter().filter_map(|o: &Object| o.as_float().ok()).collect::<Vec<f32>>()) {
+    match media_box.map(|a| {
+        a.iter()
+            .filter_map(|o: &Object| o.as_float().ok())
+            .collect::<Vec<f32>>()
+    }) {
         Some(v) if v.len() == 4 => ((v[2] - v[0]).abs(), (v[3] - v[1]).abs()),
         _ => (595.0, 842.0),
     }

@@ -40,20 +40,44 @@ pub enum LayoutError {
 }
 
 /// Builds the plan. `image_aspect` is the signature image's width / height.
-pub fn plan_from_landmarks(landmarks: &Landmarks, image_aspect: f32) -> Result<FieldPlan, LayoutError> {
+pub fn plan_from_landmarks(
+    landmarks: &Landmarks,
+    image_aspect: f32,
+) -> Result<FieldPlan, LayoutError> {
     let area = landmarks.signature_box.ok_or(LayoutError::NoSignerBlock)?;
     let signature = fit_image(area, image_aspect);
     let page = landmarks.page;
     let first_page = 1;
-    let number = landmarks.number_slot.as_ref().map(|slot| text_slot(first_page, slot, 3.2));
+    let number = landmarks
+        .number_slot
+        .as_ref()
+        .map(|slot| text_slot(first_page, slot, 3.2));
     Ok(FieldPlan {
-        signature: Placement { page, rect: signature },
-        seal: Placement { page, rect: seal_over_left_third(signature) },
+        signature: Placement {
+            page,
+            rect: signature,
+        },
+        seal: Placement {
+            page,
+            rect: seal_over_left_third(signature),
+        },
         number,
-        number_is_ordinal_only: landmarks.number_slot.as_ref().is_some_and(|s| s.available_width.is_some()),
-        day: landmarks.day_slot.as_ref().map(|slot| text_slot(first_page, slot, 1.6)),
-        month: landmarks.month_slot.as_ref().map(|slot| text_slot(first_page, slot, 1.6)),
-        year: landmarks.year_slot.as_ref().map(|slot| text_slot(first_page, slot, 2.6)),
+        number_is_ordinal_only: landmarks
+            .number_slot
+            .as_ref()
+            .is_some_and(|s| s.available_width.is_some()),
+        day: landmarks
+            .day_slot
+            .as_ref()
+            .map(|slot| text_slot(first_page, slot, 1.6)),
+        month: landmarks
+            .month_slot
+            .as_ref()
+            .map(|slot| text_slot(first_page, slot, 1.6)),
+        year: landmarks
+            .year_slot
+            .as_ref()
+            .map(|slot| text_slot(first_page, slot, 2.6)),
     })
 }
 
@@ -69,8 +93,16 @@ pub fn without_signer_block(landmarks: &Landmarks, area: Placement) -> Landmarks
 /// The largest rectangle of the image's aspect ratio inside `area`, centred in it.
 pub fn fit_image(area: [f32; 4], aspect: f32) -> [f32; 4] {
     let (width, height) = (area[2] - area[0], area[3] - area[1]);
-    let aspect = if aspect.is_finite() && aspect > 0.0 { aspect } else { 2.5 };
-    let (w, h) = if width / height > aspect { (height * aspect, height) } else { (width, width / aspect) };
+    let aspect = if aspect.is_finite() && aspect > 0.0 {
+        aspect
+    } else {
+        2.5
+    };
+    let (w, h) = if width / height > aspect {
+        (height * aspect, height)
+    } else {
+        (width, width / aspect)
+    };
     let (cx, cy) = ((area[0] + area[2]) / 2.0, (area[1] + area[3]) / 2.0);
     [cx - w / 2.0, cy - h / 2.0, cx + w / 2.0, cy + h / 2.0]
 }
@@ -87,10 +119,25 @@ pub fn seal_over_left_third(signature: [f32; 4]) -> [f32; 4] {
 /// A field rectangle around a blank: from slightly below the baseline to above the cap
 /// height, as wide as the blank (or `default_em` ems when the line has nothing after it).
 fn text_slot(page: u32, slot: &Slot, default_em: f32) -> TextSlot {
-    let size = if slot.font_size > 0.0 { slot.font_size } else { 13.0 };
-    let width = slot.available_width.filter(|w| *w > size * 0.8).unwrap_or(size * default_em);
+    let size = if slot.font_size > 0.0 {
+        slot.font_size
+    } else {
+        13.0
+    };
+    let width = slot
+        .available_width
+        .filter(|w| *w > size * 0.8)
+        .unwrap_or(size * default_em);
     TextSlot {
-        placement: Placement { page, rect: [slot.x, slot.y - size * 0.3, slot.x + width, slot.y + size * 1.0] },
+        placement: Placement {
+            page,
+            rect: [
+                slot.x,
+                slot.y - size * 0.3,
+                slot.x + width,
+                slot.y + size * 1.0,
+            ],
+        },
         font_size: size,
     }
 }
@@ -115,9 +162,15 @@ mod tests {
     #[test]
     fn dates_follow_the_leading_zero_rules() {
         let date = NaiveDate::from_ymd_opt(2027, 1, 5).unwrap();
-        assert_eq!((day_text(date), month_text(date)), ("05".into(), "01".into()));
+        assert_eq!(
+            (day_text(date), month_text(date)),
+            ("05".into(), "01".into())
+        );
         let date = NaiveDate::from_ymd_opt(2027, 3, 15).unwrap();
-        assert_eq!((day_text(date), month_text(date)), ("15".into(), "3".into()));
+        assert_eq!(
+            (day_text(date), month_text(date)),
+            ("15".into(), "3".into())
+        );
         let date = NaiveDate::from_ymd_opt(2027, 12, 31).unwrap();
         assert_eq!(month_text(date), "12");
     }

@@ -4,7 +4,7 @@
 mod appearance;
 pub mod cms;
 pub mod demo_pki;
-mod der;
+pub(crate) mod der;
 pub mod engine;
 pub mod font;
 pub mod images;

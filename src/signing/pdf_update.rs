@@ -110,16 +110,28 @@ impl PreparedPdf {
 
     /// Rebuilds a prepared PDF kept between prepare and complete, checking that the span is
     /// still an all-zero hex string inside the file.
-    pub fn from_parts(bytes: Vec<u8>, contents_start: usize, contents_end: usize) -> Result<Self, PdfSignError> {
+    pub fn from_parts(
+        bytes: Vec<u8>,
+        contents_start: usize,
+        contents_end: usize,
+    ) -> Result<Self, PdfSignError> {
         let span_ok = contents_start + 2 < contents_end
             && contents_end <= bytes.len()
             && bytes[contents_start] == b'<'
             && bytes[contents_end - 1] == b'>'
-            && bytes[contents_start + 1..contents_end - 1].iter().all(|b| *b == b'0');
+            && bytes[contents_start + 1..contents_end - 1]
+                .iter()
+                .all(|b| *b == b'0');
         if !span_ok {
-            return Err(PdfSignError::Structure("the prepared file no longer has an empty /Contents there".into()));
+            return Err(PdfSignError::Structure(
+                "the prepared file no longer has an empty /Contents there".into(),
+            ));
         }
-        Ok(Self { bytes, contents_start, contents_end })
+        Ok(Self {
+            bytes,
+            contents_start,
+            contents_end,
+        })
     }
 }
 

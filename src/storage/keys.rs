@@ -55,7 +55,9 @@ impl StorageKey {
                 Path::from(format!("blobs/sha256/{}/{}", &hex[..2], hex))
             }
             StorageKey::Probe(name) => Path::from(format!("probe/{name}")),
-            StorageKey::AuditCheckpoint { seq, hash } => Path::from(format!("audit/checkpoints/{seq:020}-{hash}.json")),
+            StorageKey::AuditCheckpoint { seq, hash } => {
+                Path::from(format!("audit/checkpoints/{seq:020}-{hash}.json"))
+            }
         }
     }
 

@@ -164,20 +164,28 @@ impl BlobStore {
     }
 
     /// Writes a small JSON document once under `key`; an existing object is left as it is.
-    pub async fn put_once_json(&self, key: &StorageKey, value: &serde_json::Value) -> Result<(), StorageError> {
+    pub async fn put_once_json(
+        &self,
+        key: &StorageKey,
+        value: &serde_json::Value,
+    ) -> Result<(), StorageError> {
         let path = key.to_path();
         match self.inner.head(&path).await {
             Ok(_) => return Ok(()),
             Err(object_store::Error::NotFound { .. }) => {}
             Err(other) => return Err(other.into()),
         }
-        let bytes = serde_json::to_vec(value).map_err(|e| StorageError::Configuration(e.to_string()))?;
+        let bytes =
+            serde_json::to_vec(value).map_err(|e| StorageError::Configuration(e.to_string()))?;
         self.inner.put(&path, PutPayload::from(bytes)).await?;
         Ok(())
     }
 
     /// Every JSON document under `prefix`, parsed (unparseable ones are skipped).
-    pub async fn list_json(&self, prefix: &object_store::path::Path) -> Result<Vec<serde_json::Value>, StorageError> {
+    pub async fn list_json(
+        &self,
+        prefix: &object_store::path::Path,
+    ) -> Result<Vec<serde_json::Value>, StorageError> {
         use futures::TryStreamExt;
         let metas: Vec<_> = self.inner.list(Some(prefix)).try_collect().await?;
         let mut documents = Vec::with_capacity(metas.len());

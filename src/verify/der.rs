@@ -1,17 +1,17 @@
-//! A minimal DER reader for the parts of a CMS SignedData that
+//! The verify-specific parts of reading a CMS SignedData that
 //! [`crate::signing::cms::parse_signed_data`] does not expose (digest and signature
-//! algorithms, content type, ESS signing-certificate, signing-time). Never panics, never
-//! recurses, rejects indefinite lengths; callers descend one level at a time.
+//! algorithms, content type, ESS signing-certificate, signing-time): OIDs, times and BER
+//! normalisation. The DER reader itself is the signing one ([`crate::signing::der`]): never
+//! panics, never recurses, rejects indefinite and non-minimal lengths; callers descend one
+//! level at a time.
 
-pub(super) const INTEGER: u8 = 0x02;
-pub(super) const OCTET_STRING: u8 = 0x04;
-pub(super) const OID: u8 = 0x06;
+use crate::signing::der::{ber_header, push_length};
+pub(super) use crate::signing::der::{
+    DerError, Element, Reader, CONTEXT_0, CONTEXT_1, INTEGER, OCTET_STRING, OID, SEQUENCE, SET,
+};
+
 pub(super) const UTC_TIME: u8 = 0x17;
 pub(super) const GENERALIZED_TIME: u8 = 0x18;
-pub(super) const SEQUENCE: u8 = 0x30;
-pub(super) const SET: u8 = 0x31;
-pub(super) const CONTEXT_0: u8 = 0xA0;
-pub(super) const CONTEXT_1: u8 = 0xA1;
 /// GeneralName directoryName, [4] EXPLICIT Name.
 pub(super) const DIRECTORY_NAME: u8 = 0xA4;
 
@@ -40,106 +40,10 @@ pub(super) mod oids {
     pub const ECDSA_WITH_SHA512: &[u8] = &[0x2A, 0x86, 0x48, 0xCE, 0x3D, 0x04, 0x03, 0x04];
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct DerError(pub &'static str);
-
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Element<'a> {
-    pub tag: u8,
-    pub content: &'a [u8],
-}
-
-impl<'a> Element<'a> {
-    pub(super) fn reader(&self) -> Reader<'a> {
-        Reader { rest: self.content }
-    }
-}
-
-pub(super) struct Reader<'a> {
-    rest: &'a [u8],
-}
-
-impl<'a> Reader<'a> {
-    pub(super) fn new(input: &'a [u8]) -> Self {
-        Reader { rest: input }
-    }
-
-    pub(super) fn is_empty(&self) -> bool {
-        self.rest.is_empty()
-    }
-
-    pub(super) fn peek_tag(&self) -> Option<u8> {
-        self.rest.first().copied()
-    }
-
-    pub(super) fn element(&mut self) -> Result<Element<'a>, DerError> {
-        let (tag, header_len, len) = header(self.rest)?;
-        let end = header_len
-            .checked_add(len)
-            .ok_or(DerError("length overflows"))?;
-        let encoded = self
-            .rest
-            .get(..end)
-            .ok_or(DerError("element is longer than the data"))?;
-        let content = encoded.get(header_len..).ok_or(DerError("truncated"))?;
-        self.rest = self.rest.get(end..).unwrap_or_default();
-        Ok(Element { tag, content })
-    }
-
-    pub(super) fn expect(&mut self, tag: u8) -> Result<Element<'a>, DerError> {
-        let element = self.element()?;
-        if element.tag == tag {
-            Ok(element)
-        } else {
-            Err(DerError("unexpected tag"))
-        }
-    }
-
-    pub(super) fn optional(&mut self, tag: u8) -> Result<Option<Element<'a>>, DerError> {
-        if self.peek_tag() == Some(tag) {
-            self.expect(tag).map(Some)
-        } else {
-            Ok(None)
-        }
-    }
-}
-
-/// Tag, header length and content length of the element that starts `input`.
-fn header(input: &[u8]) -> Result<(u8, usize, usize), DerError> {
-    let eof = DerError("unexpected end of data");
-    let (&tag, rest) = input.split_first().ok_or(eof)?;
-    if tag & 0x1f == 0x1f {
-        return Err(DerError("multi-byte tags are not supported"));
-    }
-    let (&first, rest) = rest.split_first().ok_or(eof)?;
-    if first < 0x80 {
-        return Ok((tag, 2, usize::from(first)));
-    }
-    if first == 0x80 {
-        return Err(DerError("indefinite length (BER) is not supported"));
-    }
-    let count = usize::from(first & 0x7f);
-    if count > 4 {
-        return Err(DerError("length too large"));
-    }
-    let bytes = rest.get(..count).ok_or(eof)?;
-    let len = bytes
-        .iter()
-        .fold(0usize, |acc, &b| (acc << 8) | usize::from(b));
-    Ok((tag, 2 + count, len))
-}
-
 /// Length of the single DER element that starts `input` (header included), without
 /// requiring the rest of `input` to be empty: how a zero-padded `/Contents` is trimmed.
 pub(super) fn outer_length(input: &[u8]) -> Result<usize, DerError> {
-    let (_, header_len, len) = header(input)?;
-    let total = header_len
-        .checked_add(len)
-        .ok_or(DerError("length overflows"))?;
-    if total > input.len() {
-        return Err(DerError("element is longer than the data"));
-    }
-    Ok(total)
+    Ok(Reader::new(input).element()?.encoded.len())
 }
 
 /// Most nesting levels [`ber_to_der`] follows (a CMS SignedData needs about ten).
@@ -179,7 +83,7 @@ fn normalise(input: &[u8], depth: usize, out: &mut Vec<u8>) -> Result<usize, Der
             position += normalise(rest, depth + 1, &mut content)?;
         }
     } else {
-        let (_, header_len, len) = header(input)?;
+        let (_, header_len, len) = ber_header(input)?;
         let end = header_len
             .checked_add(len)
             .ok_or(DerError("length overflows"))?;
@@ -198,17 +102,6 @@ fn normalise(input: &[u8], depth: usize, out: &mut Vec<u8>) -> Result<usize, Der
     push_length(content.len(), out);
     out.extend_from_slice(&content);
     Ok(used)
-}
-
-fn push_length(len: usize, out: &mut Vec<u8>) {
-    if len < 0x80 {
-        out.push(len as u8);
-        return;
-    }
-    let bytes = len.to_be_bytes();
-    let skip = bytes.iter().take_while(|&&b| b == 0).count();
-    out.push(0x80 | (bytes.len() - skip) as u8);
-    out.extend_from_slice(&bytes[skip..]);
 }
 
 /// The first OID inside an AlgorithmIdentifier SEQUENCE.
@@ -244,6 +137,7 @@ pub(super) fn parse_time(element: &Element<'_>) -> Option<chrono::DateTime<chron
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::signing::der::{single, tlv};
 
     #[test]
     fn outer_length_ignores_padding_and_rejects_overruns() {
@@ -282,23 +176,17 @@ mod tests {
 
     #[test]
     fn times_parse_in_both_forms() {
-        let utc = Element {
-            tag: UTC_TIME,
-            content: b"270105023000Z",
-        };
+        let utc = tlv(UTC_TIME, b"270105023000Z");
+        let utc = single(&utc, UTC_TIME).unwrap();
         assert_eq!(
             parse_time(&utc).unwrap().to_rfc3339(),
             "2027-01-05T02:30:00+00:00"
         );
-        let generalized = Element {
-            tag: GENERALIZED_TIME,
-            content: b"19991231235959Z",
-        };
+        let generalized = tlv(GENERALIZED_TIME, b"19991231235959Z");
+        let generalized = single(&generalized, GENERALIZED_TIME).unwrap();
         assert!(parse_time(&generalized).is_some());
-        let bad = Element {
-            tag: UTC_TIME,
-            content: b"27010502300Z",
-        };
+        let bad = tlv(UTC_TIME, b"27010502300Z");
+        let bad = single(&bad, UTC_TIME).unwrap();
         assert!(parse_time(&bad).is_none());
     }
 }

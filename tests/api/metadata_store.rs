@@ -131,7 +131,12 @@ async fn agencies_and_units(store: &SharedStore) -> (AgencyRecord, UnitRecord) {
     (a, vx)
 }
 
-pub(crate) fn user(username: &str, role: Role, agency: &AgencyRecord, unit: &UnitRecord) -> UserRecord {
+pub(crate) fn user(
+    username: &str,
+    role: Role,
+    agency: &AgencyRecord,
+    unit: &UnitRecord,
+) -> UserRecord {
     UserRecord {
         id: Uuid::now_v7(),
         username: username.into(),

@@ -11,7 +11,10 @@ async fn indexed(app: &TestApp) {
 }
 
 async fn search(app: &TestApp, role: &str, query: &str) -> Value {
-    let url = format!("/api/search?q={}", url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>());
+    let url = format!(
+        "/api/search?q={}",
+        url::form_urlencoded::byte_serialize(query.as_bytes()).collect::<String>()
+    );
     let response = app.get(&app.token(role), &url).await;
     assert_eq!(response.status().as_u16(), 200);
     response.json().await.unwrap()
@@ -23,23 +26,54 @@ async fn staff_find_documents_with_or_without_diacritics_and_by_number() {
     let id = draft(&app, "tests/fixtures/pdf/quyet-dinh.pdf").await;
     sign_and_issue(&app, &id).await;
     let secret = json!({"unit": "NC", "document_type": "quyet_dinh", "subject": "Kế hoạch cải cách hành chính MẬT", "confidentiality": "mat"}).to_string();
-    let stub: Value = app.upload(&app.token("clerk"), &secret, None).await.json().await.unwrap();
+    let stub: Value = app
+        .upload(&app.token("clerk"), &secret, None)
+        .await
+        .json()
+        .await
+        .unwrap();
     indexed(&app).await;
 
-    for query in ["Kế hoạch năm 2027", "ke hoach nam 2027", "01/QĐ-UBND", "so 01 qd ubnd", "Số: 01/QĐ-UBND"] {
+    for query in [
+        "Kế hoạch năm 2027",
+        "ke hoach nam 2027",
+        "01/QĐ-UBND",
+        "so 01 qd ubnd",
+        "Số: 01/QĐ-UBND",
+    ] {
         let results = search(&app, "staff", query).await;
-        let ids: Vec<&str> = results["hits"].as_array().unwrap().iter().map(|h| h["id"].as_str().unwrap()).collect();
-        assert_eq!(ids.first().copied(), Some(id.as_str()), "'{query}': {results}");
+        let ids: Vec<&str> = results["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| h["id"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            ids.first().copied(),
+            Some(id.as_str()),
+            "'{query}': {results}"
+        );
     }
     // The body text of the PDF is searchable too (a phrase from the decision's first article).
     let results = search(&app, "staff", "chinh quyen dien tu").await;
-    assert!(results["hits"].as_array().unwrap().iter().any(|h| h["id"] == id.as_str()), "{results}");
+    assert!(
+        results["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == id.as_str()),
+        "{results}"
+    );
     // A state secret never reaches the index, whoever searches.
     for role in ["clerk", "signer", "staff", "auditor"] {
         let results = search(&app, role, "cai cach hanh chinh MAT").await;
-        assert!(!results.to_string().contains(stub["id"].as_str().unwrap()), "{role}: {results}");
+        assert!(
+            !results.to_string().contains(stub["id"].as_str().unwrap()),
+            "{role}: {results}"
+        );
     }
-    let (status, code, _) = error_of(app.get(&app.token("admin"), "/api/search?q=ke+hoach").await).await;
+    let (status, code, _) =
+        error_of(app.get(&app.token("admin"), "/api/search?q=ke+hoach").await).await;
     assert_eq!((status, code.as_str()), (403, "forbidden"));
 }
 

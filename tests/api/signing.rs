@@ -105,7 +105,11 @@ pub(crate) fn oracles_available() -> bool {
 
 pub(crate) fn demo_images() -> (Vec<u8>, Vec<u8>) {
     let signature = images::demo_signature_png("Nguyễn Văn An").unwrap();
-    let seal = images::demo_seal_png("ỦY BAN NHÂN DÂN TỈNH BÌNH AN", images::system_bold_serif().as_deref()).unwrap();
+    let seal = images::demo_seal_png(
+        "ỦY BAN NHÂN DÂN TỈNH BÌNH AN",
+        images::system_bold_serif().as_deref(),
+    )
+    .unwrap();
     (signature, seal)
 }
 
@@ -117,14 +121,37 @@ pub(crate) fn number() -> DocumentNumber {
     DocumentNumber::parse("5/QĐ-UBND").unwrap()
 }
 
-pub(crate) fn two_layers_with(input: &[u8], pki: &Pki, overrides: &LayoutOverride) -> (Vec<u8>, Vec<u8>) {
+pub(crate) fn two_layers_with(
+    input: &[u8],
+    pki: &Pki,
+    overrides: &LayoutOverride,
+) -> (Vec<u8>, Vec<u8>) {
     let (signature, seal) = demo_images();
     let time = DateTime::parse_from_rfc3339("2027-01-05T09:30:00+07:00").unwrap();
-    let layer1 = engine::sign_personal(input, &pki.personal, &signature, overrides, time, "Ký duyệt văn bản").unwrap();
+    let layer1 = engine::sign_personal(
+        input,
+        &pki.personal,
+        &signature,
+        overrides,
+        time,
+        "Ký duyệt văn bản",
+    )
+    .unwrap();
     assert!(layer1.starts_with(input), "layer 1 appends only");
     let later = DateTime::parse_from_rfc3339("2027-01-05T10:00:00+07:00").unwrap();
-    let font = FontProgram::system_serif().expect("a serif font with Vietnamese glyphs (fonts-liberation2)");
-    let layer2 = engine::sign_agency(&layer1, &pki.organization, &number(), issue_date(), &seal, &font, later, "Bình An").unwrap();
+    let font = FontProgram::system_serif()
+        .expect("a serif font with Vietnamese glyphs (fonts-liberation2)");
+    let layer2 = engine::sign_agency(
+        &layer1,
+        &pki.organization,
+        &number(),
+        issue_date(),
+        &seal,
+        &font,
+        later,
+        "Bình An",
+    )
+    .unwrap();
     assert!(layer2.starts_with(&layer1), "layer 2 appends only");
     (layer1, layer2)
 }
@@ -282,15 +309,62 @@ fn layer_2_requires_layer_1_and_each_layer_signs_once() {
     let font = FontProgram::system_serif().unwrap();
     let draft = fixture("tests/fixtures/pdf/quyet-dinh.pdf");
     let time = DateTime::parse_from_rfc3339("2027-01-05T09:30:00+07:00").unwrap();
-    let error = engine::sign_agency(&draft, &pki.organization, &number(), issue_date(), &seal, &font, time, "").unwrap_err();
-    assert!(error.to_string().contains("layer 1 must come first"), "{error}");
+    let error = engine::sign_agency(
+        &draft,
+        &pki.organization,
+        &number(),
+        issue_date(),
+        &seal,
+        &font,
+        time,
+        "",
+    )
+    .unwrap_err();
+    assert!(
+        error.to_string().contains("layer 1 must come first"),
+        "{error}"
+    );
     let (layer1, layer2) = two_layers(&draft, &pki);
-    assert!(engine::sign_personal(&layer1, &pki.personal, &signature, &LayoutOverride::default(), time, "again").is_err());
-    assert!(engine::sign_agency(&layer2, &pki.organization, &number(), issue_date(), &seal, &font, time, "").is_err());
+    assert!(engine::sign_personal(
+        &layer1,
+        &pki.personal,
+        &signature,
+        &LayoutOverride::default(),
+        time,
+        "again"
+    )
+    .is_err());
+    assert!(engine::sign_agency(
+        &layer2,
+        &pki.organization,
+        &number(),
+        issue_date(),
+        &seal,
+        &font,
+        time,
+        ""
+    )
+    .is_err());
     let encrypted = fixture("tests/fixtures/pdf/quyet-dinh.encrypted.pdf");
-    assert!(engine::sign_personal(&encrypted, &pki.personal, &signature, &LayoutOverride::default(), time, "x").is_err());
+    assert!(engine::sign_personal(
+        &encrypted,
+        &pki.personal,
+        &signature,
+        &LayoutOverride::default(),
+        time,
+        "x"
+    )
+    .is_err());
     // A scan has no text to place the signature by: it needs an explicit area.
     let scan = fixture("tests/fixtures/pdf/van-ban-scan.pdf");
-    let error = engine::sign_personal(&scan, &pki.personal, &signature, &LayoutOverride::default(), time, "x").unwrap_err();
+    let error = engine::sign_personal(
+        &scan,
+        &pki.personal,
+        &signature,
+        &LayoutOverride::default(),
+        time,
+        "x",
+    )
+    .unwrap_err();
     assert!(error.to_string().contains("explicitly"), "{error}");
 }

@@ -19,7 +19,9 @@ async fn sqlite_passes_the_workflow_suite() {
 
 #[tokio::test]
 async fn postgres_passes_the_workflow_suite() {
-    let Some(store) = postgres_store().await else { return };
+    let Some(store) = postgres_store().await else {
+        return;
+    };
     run_suite(store).await;
 }
 
@@ -32,26 +34,64 @@ struct World {
 async fn world(store: &SharedStore) -> World {
     let agency = agency("000.00.00.W01");
     store.insert_agency(&agency).await.unwrap();
-    let unit = UnitRecord { id: Uuid::now_v7(), agency_id: agency.id, abbreviation: "VP".into(), name: "Văn phòng".into(), created_at: now() };
+    let unit = UnitRecord {
+        id: Uuid::now_v7(),
+        agency_id: agency.id,
+        abbreviation: "VP".into(),
+        name: "Văn phòng".into(),
+        created_at: now(),
+    };
     store.insert_unit(&unit).await.unwrap();
     let clerk = user("vanthu", Role::Clerk, &agency, &unit);
     store.insert_user(&clerk).await.unwrap();
-    World { agency, unit, clerk }
+    World {
+        agency,
+        unit,
+        clerk,
+    }
 }
 
 fn file(document_id: Uuid, kind: FileKind) -> DocumentFileRecord {
-    DocumentFileRecord { id: Uuid::now_v7(), document_id, kind, sha256: format!("{:064x}", document_id.as_u128()), size_bytes: 10, media_type: "application/pdf".into(), original_filename: None, created_at: now() }
+    DocumentFileRecord {
+        id: Uuid::now_v7(),
+        document_id,
+        kind,
+        sha256: format!("{:064x}", document_id.as_u128()),
+        size_bytes: 10,
+        media_type: "application/pdf".into(),
+        original_filename: None,
+        created_at: now(),
+    }
 }
 
 async fn signed_document(store: &SharedStore, w: &World) -> DocumentRecord {
     let draft = document(&w.agency, &w.unit, &w.clerk, Confidentiality::None);
-    store.insert_document(&draft, Some(&file(draft.id, FileKind::Draft)), &event(draft.id, "document.registered")).await.unwrap();
-    store.record_layer_one(draft.id, &file(draft.id, FileKind::SignedPersonal), &event(draft.id, "document.signed_personal")).await.unwrap();
+    store
+        .insert_document(
+            &draft,
+            Some(&file(draft.id, FileKind::Draft)),
+            &event(draft.id, "document.registered"),
+        )
+        .await
+        .unwrap();
+    store
+        .record_layer_one(
+            draft.id,
+            &file(draft.id, FileKind::SignedPersonal),
+            &event(draft.id, "document.signed_personal"),
+        )
+        .await
+        .unwrap();
     store.get_document(draft.id).await.unwrap()
 }
 
 fn register(w: &World, year: i32) -> RegisterKey {
-    RegisterKey { agency_id: w.agency.id, year, sequence_kind: SequenceKind::Regular, document_type: String::new() }
+    RegisterKey {
+        agency_id: w.agency.id,
+        year,
+        sequence_kind: SequenceKind::Regular,
+        document_type: String::new(),
+    }
 }
 
 fn issued(document_id: Uuid, number: i64) -> IssuedDocument {
@@ -60,13 +100,20 @@ fn issued(document_id: Uuid, number: i64) -> IssuedDocument {
         notation: "QĐ-UBND".into(),
         issued_at: now(),
         file: Some(file(document_id, FileKind::Issued)),
-        event: AuditEventRecord { details_json: format!("{{\"number\":{number}}}"), ..event(document_id, "document.issued") },
+        event: AuditEventRecord {
+            details_json: format!("{{\"number\":{number}}}"),
+            ..event(document_id, "document.issued")
+        },
     }
 }
 
 async fn issue(store: &SharedStore, register: &RegisterKey, document_id: Uuid) -> DbResult<i64> {
-    let mut build = move |number: i64| async move { Ok::<_, BuildError>(issued(document_id, number)) }.boxed();
-    store.issue_with_next_number(register, document_id, &mut build).await.map(|(n, _)| n)
+    let mut build =
+        move |number: i64| async move { Ok::<_, BuildError>(issued(document_id, number)) }.boxed();
+    store
+        .issue_with_next_number(register, document_id, &mut build)
+        .await
+        .map(|(n, _)| n)
 }
 
 async fn run_suite(store: SharedStore) {
@@ -80,37 +127,110 @@ async fn run_suite(store: SharedStore) {
 async fn layer_one_transitions(store: &SharedStore, w: &World) {
     let doc = signed_document(store, w).await;
     assert_eq!(doc.status, DocumentStatus::SignedPersonal);
-    assert_eq!(store.current_file(doc.id).await.unwrap().unwrap().kind, FileKind::SignedPersonal);
+    assert_eq!(
+        store.current_file(doc.id).await.unwrap().unwrap().kind,
+        FileKind::SignedPersonal
+    );
     // A second layer 1 on the same document is refused and writes nothing.
-    let again = store.record_layer_one(doc.id, &file(doc.id, FileKind::SignedPersonal), &event(doc.id, "again")).await;
+    let again = store
+        .record_layer_one(
+            doc.id,
+            &file(doc.id, FileKind::SignedPersonal),
+            &event(doc.id, "again"),
+        )
+        .await;
     assert!(matches!(again, Err(DbError::Conflict(_))));
-    assert_eq!(store.list_audit_events(Some(doc.id)).await.unwrap().len(), 2);
+    assert_eq!(
+        store.list_audit_events(Some(doc.id)).await.unwrap().len(),
+        2
+    );
     let signer = user("chutich", Role::Signer, &w.agency, &w.unit);
     store.insert_user(&signer).await.unwrap();
-    assert!(matches!(store.assign_signer(doc.id, signer.id, &event(doc.id, "assign")).await, Err(DbError::Conflict(_))));
+    assert!(matches!(
+        store
+            .assign_signer(doc.id, signer.id, &event(doc.id, "assign"))
+            .await,
+        Err(DbError::Conflict(_))
+    ));
 }
 
 async fn sessions(store: &SharedStore, w: &World) {
     let draft = document(&w.agency, &w.unit, &w.clerk, Confidentiality::None);
-    store.insert_document(&draft, Some(&file(draft.id, FileKind::Draft)), &event(draft.id, "document.registered")).await.unwrap();
+    store
+        .insert_document(
+            &draft,
+            Some(&file(draft.id, FileKind::Draft)),
+            &event(draft.id, "document.registered"),
+        )
+        .await
+        .unwrap();
     let certificate = CertificateRecord {
-        id: Uuid::now_v7(), agency_id: w.agency.id, purpose: CertificatePurpose::Personal, subject: "CN=Token".into(), issuer: "CN=CA".into(),
-        serial_hex: "02".into(), sha256_fingerprint: "e".repeat(64), pem: "pem".into(), not_before: now(), not_after: now() + Duration::days(30),
-        pkcs12_path: None, created_at: now(),
+        id: Uuid::now_v7(),
+        agency_id: w.agency.id,
+        purpose: CertificatePurpose::Personal,
+        subject: "CN=Token".into(),
+        issuer: "CN=CA".into(),
+        serial_hex: "02".into(),
+        sha256_fingerprint: "e".repeat(64),
+        pem: "pem".into(),
+        not_before: now(),
+        not_after: now() + Duration::days(30),
+        pkcs12_path: None,
+        created_at: now(),
     };
     store.insert_certificate(&certificate).await.unwrap();
     let session = SigningSessionRecord {
-        id: Uuid::now_v7(), document_id: draft.id, user_id: w.clerk.id, certificate_id: certificate.id, prepared_sha256: "a".repeat(64),
-        contents_start: 100, contents_end: 200, signed_attributes_hex: "3100".into(), created_at: now(), expires_at: now() + Duration::minutes(5), completed_at: None,
+        id: Uuid::now_v7(),
+        document_id: draft.id,
+        user_id: w.clerk.id,
+        certificate_id: certificate.id,
+        prepared_sha256: "a".repeat(64),
+        contents_start: 100,
+        contents_end: 200,
+        signed_attributes_hex: "3100".into(),
+        created_at: now(),
+        expires_at: now() + Duration::minutes(5),
+        completed_at: None,
     };
     store.insert_signing_session(&session).await.unwrap();
-    assert_eq!(store.get_signing_session(session.id).await.unwrap(), session);
-    assert_eq!(store.get_certificate(certificate.id).await.unwrap().pkcs12_path, None);
-    store.complete_signing_session(session.id, &file(draft.id, FileKind::SignedPersonal), &event(draft.id, "document.signed_personal")).await.unwrap();
-    assert!(store.get_signing_session(session.id).await.unwrap().completed_at.is_some());
-    let twice = store.complete_signing_session(session.id, &file(draft.id, FileKind::SignedPersonal), &event(draft.id, "again")).await;
+    assert_eq!(
+        store.get_signing_session(session.id).await.unwrap(),
+        session
+    );
+    assert_eq!(
+        store
+            .get_certificate(certificate.id)
+            .await
+            .unwrap()
+            .pkcs12_path,
+        None
+    );
+    store
+        .complete_signing_session(
+            session.id,
+            &file(draft.id, FileKind::SignedPersonal),
+            &event(draft.id, "document.signed_personal"),
+        )
+        .await
+        .unwrap();
+    assert!(store
+        .get_signing_session(session.id)
+        .await
+        .unwrap()
+        .completed_at
+        .is_some());
+    let twice = store
+        .complete_signing_session(
+            session.id,
+            &file(draft.id, FileKind::SignedPersonal),
+            &event(draft.id, "again"),
+        )
+        .await;
     assert!(matches!(twice, Err(DbError::Conflict(_))));
-    assert_eq!(store.get_document(draft.id).await.unwrap().status, DocumentStatus::SignedPersonal);
+    assert_eq!(
+        store.get_document(draft.id).await.unwrap().status,
+        DocumentStatus::SignedPersonal
+    );
 }
 
 async fn numbering(store: &SharedStore, w: &World) {
@@ -118,29 +238,66 @@ async fn numbering(store: &SharedStore, w: &World) {
     let first = signed_document(store, w).await;
     assert_eq!(issue(store, &year, first.id).await.unwrap(), 1);
     let issued_first = store.get_document(first.id).await.unwrap();
-    assert_eq!((issued_first.status, issued_first.ordinal, issued_first.notation.as_deref()), (DocumentStatus::Issued, Some(1), Some("QĐ-UBND")));
-    assert_eq!(store.current_file(first.id).await.unwrap().unwrap().kind, FileKind::Issued);
+    assert_eq!(
+        (
+            issued_first.status,
+            issued_first.ordinal,
+            issued_first.notation.as_deref()
+        ),
+        (DocumentStatus::Issued, Some(1), Some("QĐ-UBND"))
+    );
+    assert_eq!(
+        store.current_file(first.id).await.unwrap().unwrap().kind,
+        FileKind::Issued
+    );
 
     // Issuing the same document twice conflicts and does not consume a number.
-    assert!(matches!(issue(store, &year, first.id).await, Err(DbError::Conflict(_))));
+    assert!(matches!(
+        issue(store, &year, first.id).await,
+        Err(DbError::Conflict(_))
+    ));
     // A failing build step rolls back: the number is not consumed, nothing is written.
     let second = signed_document(store, w).await;
-    let mut failing = |_: i64| async { Err::<IssuedDocument, BuildError>("signing failed".into()) }.boxed();
-    assert!(matches!(store.issue_with_next_number(&year, second.id, &mut failing).await, Err(DbError::Aborted(_))));
-    assert_eq!(store.get_document(second.id).await.unwrap().status, DocumentStatus::SignedPersonal);
-    assert_eq!(issue(store, &year, second.id).await.unwrap(), 2, "no gap after a failure");
+    let mut failing =
+        |_: i64| async { Err::<IssuedDocument, BuildError>("signing failed".into()) }.boxed();
+    assert!(matches!(
+        store
+            .issue_with_next_number(&year, second.id, &mut failing)
+            .await,
+        Err(DbError::Aborted(_))
+    ));
+    assert_eq!(
+        store.get_document(second.id).await.unwrap().status,
+        DocumentStatus::SignedPersonal
+    );
+    assert_eq!(
+        issue(store, &year, second.id).await.unwrap(),
+        2,
+        "no gap after a failure"
+    );
     // Another year starts again at 1; a draft (not yet signed) cannot be issued.
     let third = signed_document(store, w).await;
     assert_eq!(issue(store, &register(w, 2028), third.id).await.unwrap(), 1);
     let draft = document(&w.agency, &w.unit, &w.clerk, Confidentiality::None);
-    store.insert_document(&draft, None, &event(draft.id, "document.registered")).await.unwrap();
-    assert!(matches!(issue(store, &year, draft.id).await, Err(DbError::Conflict(_))));
+    store
+        .insert_document(&draft, None, &event(draft.id, "document.registered"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        issue(store, &year, draft.id).await,
+        Err(DbError::Conflict(_))
+    ));
     let fourth = signed_document(store, w).await;
     assert_eq!(issue(store, &year, fourth.id).await.unwrap(), 3);
 }
 
 async fn concurrent_numbering(store: &SharedStore, w: &World) {
-    let register = Arc::new(RegisterKey { agency_id: w.agency.id, year: 2030, sequence_kind: SequenceKind::Regular, document_type: String::new() });
+    let register = Arc::new(RegisterKey {
+        agency_id: w.agency.id,
+        year: 2030,
+        sequence_kind: SequenceKind::Regular,
+        document_type: String::new(),
+    });
     let mut documents = Vec::new();
     for _ in 0..20 {
         documents.push(signed_document(store, w).await.id);
@@ -152,7 +309,15 @@ async fn concurrent_numbering(store: &SharedStore, w: &World) {
             tokio::spawn(async move { issue(&store, &register, id).await.unwrap() })
         })
         .collect();
-    let mut numbers: Vec<i64> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
+    let mut numbers: Vec<i64> = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|r| r.unwrap())
+        .collect();
     numbers.sort_unstable();
-    assert_eq!(numbers, (1..=20).collect::<Vec<_>>(), "gapless and unique under concurrency");
+    assert_eq!(
+        numbers,
+        (1..=20).collect::<Vec<_>>(),
+        "gapless and unique under concurrency"
+    );
 }
