@@ -152,8 +152,10 @@ pub fn decode_png(bytes: &[u8]) -> Result<PdfImage, ImageError> {
     })
 }
 
+/// Level 6 (default): level 9 cost 3–20 ms per signing for barely smaller images
+/// (benches/RESULTS.md).
 fn deflate(data: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::best());
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     encoder.write_all(data).ok()?;
     encoder.finish().ok()
 }
