@@ -94,7 +94,7 @@ pub fn prepare_personal(
             slot.placement.page,
         ));
     }
-    attach_all(&mut doc, &widgets)?;
+    attach_all(&mut doc, &widgets, true)?;
     update::finish(input, doc)
 }
 
@@ -110,9 +110,11 @@ fn text_slots(plan: &FieldPlan) -> Vec<(&'static str, TextSlot)> {
     .collect()
 }
 
+/// Puts the widgets on their pages and into the form; `text_fields` when any is a text field.
 fn attach_all(
     doc: &mut lopdf::IncrementalDocument,
     widgets: &[(ObjectId, u32)],
+    text_fields: bool,
 ) -> Result<(), PdfSignError> {
     let mut pages: Vec<u32> = widgets.iter().map(|(_, p)| *p).collect();
     pages.sort_unstable();
@@ -127,7 +129,7 @@ fn attach_all(
         update::attach_widgets(doc, page_id, &ids)?;
     }
     let ids: Vec<ObjectId> = widgets.iter().map(|(id, _)| *id).collect();
-    update::register_fields(doc, &ids)
+    update::register_fields(doc, &ids, text_fields)
 }
 
 /// Layer 2. `fallback_seal` places a new agency field when the file's layer 1 came from
@@ -201,7 +203,7 @@ pub fn prepare_agency(
                 FieldKind::Signature(Some(signature)),
                 ap,
             );
-            attach_all(&mut doc, &[(widget, fallback_seal.page)])?;
+            attach_all(&mut doc, &[(widget, fallback_seal.page)], false)?;
         }
     }
     update::finish(input, doc)
@@ -270,7 +272,7 @@ pub fn prepare_attachment(
         FieldKind::Signature(Some(signature)),
         ap,
     );
-    attach_all(&mut doc, &[(widget, 1)])?;
+    attach_all(&mut doc, &[(widget, 1)], false)?;
     update::finish(input, doc)
 }
 

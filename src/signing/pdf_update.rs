@@ -259,10 +259,12 @@ pub(super) fn attach_widgets(
 }
 
 /// Adds the widgets to `/AcroForm /Fields` (creating the form if needed) and sets
-/// `/SigFlags 3` (signatures exist; append only).
+/// `/SigFlags 3` (signatures exist; append only). With `text_fields`, the form also gets
+/// default resources, since text fields name `/Helv` in their `/DA`.
 pub(super) fn register_fields(
     update: &mut IncrementalDocument,
     widgets: &[ObjectId],
+    text_fields: bool,
 ) -> Result<(), PdfSignError> {
     let references: Vec<Object> = widgets.iter().map(|w| Object::Reference(*w)).collect();
     let root = update
@@ -279,43 +281,12 @@ pub(super) fn register_fields(
     match acroform {
         Some(Object::Reference(form_id)) => {
             update.opt_clone_object_to_new_document(form_id)?;
-            let fields = update
-                .new_document
-                .get_dictionary(form_id)?
-                .get(b"Fields")
-                .ok()
-                .cloned();
-            add_to_fields(update, fields, &references, |doc, array| {
-                doc.get_dictionary_mut(form_id)
-                    .map(|d| d.set("Fields", array))
-            })?;
-            update
-                .new_document
-                .get_dictionary_mut(form_id)?
-                .set("SigFlags", 3);
+            let mut form = update.new_document.get_dictionary(form_id)?.clone();
+            complete_form(update, &mut form, references, text_fields)?;
+            update.new_document.set_object(form_id, form);
         }
         Some(Object::Dictionary(mut form)) => {
-            let fields = form.get(b"Fields").ok().cloned();
-            match fields {
-                Some(Object::Reference(fields_id)) => {
-                    update.opt_clone_object_to_new_document(fields_id)?;
-                    update
-                        .new_document
-                        .get_object_mut(fields_id)?
-                        .as_array_mut()?
-                        .extend(references);
-                }
-                other => {
-                    let mut array = match other {
-                        Some(Object::Array(array)) => array,
-                        _ => Vec::new(),
-                    };
-                    array.extend(references);
-                    form.set("Fields", array);
-                }
-            }
-            form.set("SigFlags", 3);
-            ensure_default_resources(&mut form);
+            complete_form(update, &mut form, references, text_fields)?;
             update.opt_clone_object_to_new_document(root)?;
             update
                 .new_document
@@ -323,15 +294,48 @@ pub(super) fn register_fields(
                 .set("AcroForm", form);
         }
         _ => {
-            let form = update
-                .new_document
-                .add_object(dictionary! { "Fields" => references, "SigFlags" => 3 });
+            let mut form = Dictionary::new();
+            complete_form(update, &mut form, references, text_fields)?;
+            let form = update.new_document.add_object(form);
             update.opt_clone_object_to_new_document(root)?;
             update
                 .new_document
                 .get_dictionary_mut(root)?
                 .set("AcroForm", form);
         }
+    }
+    Ok(())
+}
+
+/// Appends the widgets to the form's `/Fields` — in place when that array is an indirect
+/// object, in the form dictionary otherwise — and sets the signature flags.
+fn complete_form(
+    update: &mut IncrementalDocument,
+    form: &mut Dictionary,
+    references: Vec<Object>,
+    text_fields: bool,
+) -> Result<(), PdfSignError> {
+    match form.get(b"Fields").ok().cloned() {
+        Some(Object::Reference(fields_id)) => {
+            update.opt_clone_object_to_new_document(fields_id)?;
+            update
+                .new_document
+                .get_object_mut(fields_id)?
+                .as_array_mut()?
+                .extend(references);
+        }
+        other => {
+            let mut array = match other {
+                Some(Object::Array(array)) => array,
+                _ => Vec::new(),
+            };
+            array.extend(references);
+            form.set("Fields", array);
+        }
+    }
+    form.set("SigFlags", 3);
+    if text_fields {
+        ensure_default_resources(form);
     }
     Ok(())
 }
@@ -346,33 +350,6 @@ fn ensure_default_resources(form: &mut Dictionary) {
             } } },
         );
     }
-}
-
-fn add_to_fields(
-    update: &mut IncrementalDocument,
-    fields: Option<Object>,
-    references: &[Object],
-    set_inline: impl FnOnce(&mut Document, Vec<Object>) -> lopdf::Result<()>,
-) -> Result<(), PdfSignError> {
-    match fields {
-        Some(Object::Reference(fields_id)) => {
-            update.opt_clone_object_to_new_document(fields_id)?;
-            update
-                .new_document
-                .get_object_mut(fields_id)?
-                .as_array_mut()?
-                .extend(references.iter().cloned());
-        }
-        other => {
-            let mut array = match other {
-                Some(Object::Array(array)) => array,
-                _ => Vec::new(),
-            };
-            array.extend(references.iter().cloned());
-            set_inline(&mut update.new_document, array)?;
-        }
-    }
-    Ok(())
 }
 
 pub(super) fn finish(
