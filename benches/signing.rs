@@ -128,7 +128,7 @@ fn inputs() -> Vec<Input> {
 
 fn layer_one(f: &Fixture, input: &Input) -> Vec<u8> {
     sign_personal(
-        &input.bytes,
+        input.bytes.as_slice(),
         &f.personal,
         &f.signature_png,
         &input.overrides,

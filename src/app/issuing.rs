@@ -273,7 +273,7 @@ impl SignContext {
         let issued = crate::blocking::run(move || {
             let key = this.keys.load(&this.key_path)?;
             engine::sign_agency(
-                &this.signed,
+                this.signed.to_vec(),
                 &key,
                 &for_signing,
                 this.date,

@@ -114,7 +114,7 @@ impl Services {
         let reason = format!("Ký duyệt: {}", document.subject);
         let signed = crate::blocking::run(move || {
             let key = keys.load(&key_path)?;
-            engine::sign_personal(&draft, &key, &image, &overrides, vietnam_now(), &reason)
+            engine::sign_personal(draft, &key, &image, &overrides, vietnam_now(), &reason)
         })
         .await??;
         let file = self
@@ -154,7 +154,7 @@ impl Services {
         let prepared = crate::blocking::run(move || {
             let leaf = keystore::certificate_from_pem(&pem)?;
             engine::prepare_personal_external(
-                &draft,
+                draft,
                 leaf,
                 chain,
                 &image,

@@ -113,7 +113,7 @@ pub fn run(command: PdfCommand) -> anyhow::Result<()> {
                 overrides.signature_area = Some(Placement { page, rect });
             }
             let signed =
-                engine::sign_personal(&input, &key, &png, &overrides, vietnam_now(), &reason)?;
+                engine::sign_personal(input, &key, &png, &overrides, vietnam_now(), &reason)?;
             write(&files, &signed)
         }
         PdfCommand::SignAgency {
@@ -136,14 +136,14 @@ pub fn run(command: PdfCommand) -> anyhow::Result<()> {
             let now = vietnam_now();
             let date = date.unwrap_or_else(|| now.date_naive());
             let signed =
-                engine::sign_agency(&input, &key, &number, date, &png, &font, now, &location)?;
+                engine::sign_agency(input, &key, &number, date, &png, &font, now, &location)?;
             write(&files, &signed)
         }
         PdfCommand::SignAttachment { files, main_number } => {
             let number = DocumentNumber::parse(&main_number).map_err(|e| anyhow::anyhow!("{e}"))?;
             let (input, key) = load(&files)?;
             let font = FontProgram::system_serif()?;
-            let signed = engine::sign_attachment(&input, &key, &number, &font, vietnam_now())?;
+            let signed = engine::sign_attachment(input, &key, &number, &font, vietnam_now())?;
             write(&files, &signed)
         }
     }

@@ -4,7 +4,6 @@
 use lopdf::{dictionary, Document, Object, ObjectId, Stream};
 
 use super::font::EmbeddedFont;
-use super::images::PdfImage;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AppearanceError {
@@ -43,11 +42,10 @@ pub fn blank(document: &mut Document, rect: [f32; 4]) -> ObjectId {
 pub fn image(
     document: &mut Document,
     rect: [f32; 4],
-    image: &PdfImage,
+    aspect: f32,
     image_id: ObjectId,
 ) -> ObjectId {
     let (width, height) = size_of(rect);
-    let aspect = image.width as f32 / image.height.max(1) as f32;
     let fitted = super::layout::fit_image([0.0, 0.0, width, height], aspect);
     let content = format!(
         "q {:.3} 0 0 {:.3} {:.3} {:.3} cm /Im1 Do Q",

@@ -13,10 +13,12 @@ use openssl::x509::X509;
 
 use super::cms;
 use super::font::FontProgram;
-use super::images::{self, PdfImage};
+use super::images;
 use super::layers::{self, IssueTexts};
 use super::layout::{self, FieldPlan};
 use super::pdf_update::{PdfSignError, Placement, PreparedPdf, SignatureInfo};
+use super::prepared_image::prepare_png;
+use super::signing_input::SigningInput;
 use crate::domain::DocumentNumber;
 
 #[derive(Debug, thiserror::Error)]
@@ -107,19 +109,23 @@ pub struct LayoutOverride {
 
 /// Finds where to draw from the page's text (the "Số:" label, the date line, the signer
 /// block), then applies the caller's overrides. A page without a text layer (a scan) needs
-/// at least `signature_area`.
+/// at least `signature_area`. `image_aspect` is the signature image's width over height.
 pub fn plan_layout(
     input: &[u8],
-    signature_image: &PdfImage,
+    image_aspect: f32,
     overrides: &LayoutOverride,
 ) -> Result<FieldPlan, SigningError> {
-    let aspect = signature_image.width as f32 / signature_image.height.max(1) as f32;
-    let landmarks = lopdf::Document::load_mem(input)
-        .map_err(|e| SigningError::TextLayout(e.to_string()))
-        .and_then(|document| {
-            crate::pdf::text_layout::find_landmarks(&document)
-                .map_err(|e| SigningError::TextLayout(e.to_string()))
-        });
+    let input = SigningInput::parse(input.to_vec())?;
+    plan_layout_in(input.document(), image_aspect, overrides)
+}
+
+fn plan_layout_in(
+    document: &lopdf::Document,
+    aspect: f32,
+    overrides: &LayoutOverride,
+) -> Result<FieldPlan, SigningError> {
+    let landmarks = crate::pdf::text_layout::find_landmarks(document)
+        .map_err(|e| SigningError::TextLayout(e.to_string()));
     let mut plan = match (&landmarks, overrides.signature_area) {
         (_, Some(area)) => {
             let signature = Placement {
@@ -175,16 +181,18 @@ pub fn plan_layout(
 }
 
 /// Layer 1 with a server-held key. `signature_png` is the signer's blue signature image.
+/// `input` is taken by value when the caller can give it up (no copy of the file is made).
 pub fn sign_personal(
-    input: &[u8],
+    input: impl Into<Vec<u8>>,
     key: &SigningKey,
     signature_png: &[u8],
     overrides: &LayoutOverride,
     time: DateTime<FixedOffset>,
     reason: &str,
 ) -> Result<Vec<u8>, SigningError> {
-    let image = images::decode_png(signature_png)?;
-    let plan = plan_layout(input, &image, overrides)?;
+    let image = prepare_png(signature_png)?;
+    let input = SigningInput::parse(input.into())?;
+    let plan = plan_layout_in(input.document(), image.aspect(), overrides)?;
     let info = SignatureInfo {
         signing_time: time,
         reason: reason.into(),
@@ -216,7 +224,7 @@ pub fn issue_texts(number: &DocumentNumber, date: NaiveDate, ordinal_only: bool)
     reason = "each input is a distinct fact of the issuance"
 )]
 pub fn sign_agency(
-    input: &[u8],
+    input: impl Into<Vec<u8>>,
     key: &SigningKey,
     number: &DocumentNumber,
     date: NaiveDate,
@@ -225,8 +233,9 @@ pub fn sign_agency(
     time: DateTime<FixedOffset>,
     location: &str,
 ) -> Result<Vec<u8>, SigningError> {
-    let seal = images::decode_png(seal_png)?;
-    let ordinal_only = draft_prints_notation(input, number);
+    let seal = prepare_png(seal_png)?;
+    let input = SigningInput::parse(input.into())?;
+    let ordinal_only = draft_prints_notation(input.document(), number);
     let texts = issue_texts(number, date, ordinal_only);
     let reason = format!(
         "Phát hành văn bản số {number} ngày {}",
@@ -238,18 +247,15 @@ pub fn sign_agency(
         location: location.into(),
         reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))?,
     };
-    let fallback = fallback_seal(input)?;
+    let fallback = fallback_seal(&input);
     let prepared = layers::prepare_agency(input, &texts, &seal, font, fallback, &info)?;
     complete_with_key(prepared, key)
 }
 
 /// Whether the page already prints "/<notation>" right after the number blank, in which case
 /// only the ordinal is written.
-fn draft_prints_notation(input: &[u8], number: &DocumentNumber) -> bool {
-    let Ok(document) = lopdf::Document::load_mem(input) else {
-        return false;
-    };
-    let Ok(lines) = crate::pdf::text_layout::page_lines(&document, 1) else {
+fn draft_prints_notation(document: &lopdf::Document, number: &DocumentNumber) -> bool {
+    let Ok(lines) = crate::pdf::text_layout::page_lines(document, 1) else {
         return false;
     };
     let notation = search_index::fold_diacritics(&format!("/{}", number.notation))
@@ -263,19 +269,18 @@ fn draft_prints_notation(input: &[u8], number: &DocumentNumber) -> bool {
     })
 }
 
-fn fallback_seal(input: &[u8]) -> Result<Placement, SigningError> {
-    let pages = page_count(input)?;
+fn fallback_seal(input: &SigningInput) -> Placement {
     let signature = [340.0, 120.0, 500.0, 184.0];
-    Ok(Placement {
-        page: pages,
+    Placement {
+        page: input.page_count().max(1),
         rect: layout::seal_over_left_third(signature),
-    })
+    }
 }
 
 /// An attachment issued as a separate file: agency signature without image, top-right of page
 /// 1, naming the main document and the signing time (ISO 8601, +07:00).
 pub fn sign_attachment(
-    input: &[u8],
+    input: impl Into<Vec<u8>>,
     key: &SigningKey,
     main_number: &DocumentNumber,
     font: &FontProgram,
@@ -289,6 +294,7 @@ pub fn sign_attachment(
         location: String::new(),
         reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))?,
     };
+    let input = SigningInput::parse(input.into())?;
     let prepared = layers::prepare_attachment(input, &[&first, &second], font, &info)?;
     complete_with_key(prepared, key)
 }
@@ -325,7 +331,7 @@ pub enum ExternalSignature {
 }
 
 pub fn prepare_personal_external(
-    input: &[u8],
+    input: impl Into<Vec<u8>>,
     certificate: X509,
     chain: Vec<X509>,
     signature_png: &[u8],
@@ -333,8 +339,9 @@ pub fn prepare_personal_external(
     time: DateTime<FixedOffset>,
     reason: &str,
 ) -> Result<ExternalSigning, SigningError> {
-    let image = images::decode_png(signature_png)?;
-    let plan = plan_layout(input, &image, overrides)?;
+    let image = prepare_png(signature_png)?;
+    let input = SigningInput::parse(input.into())?;
+    let plan = plan_layout_in(input.document(), image.aspect(), overrides)?;
     let public_size = certificate.public_key().map(|k| k.size()).unwrap_or(512);
     // Room for a CMS made by the signer's own middleware too (it may add attributes).
     let reserved = reservation(&certificate, &chain, public_size)?.max(8192) + 4096;

@@ -1,12 +1,9 @@
 //! Signature and seal images (Decree 30/2020, Appendix I): the signer's handwritten signature is
 //! a BLUE transparent PNG; the agency seal is a RED transparent PNG at real size (a round seal is
-//! 36–40 mm across). This module makes demo images for `vanthu init` and turns any PNG into PDF
-//! image XObjects (DeviceRGB + DeviceGray /SMask).
+//! 36–40 mm across). This module makes demo images for `vanthu init` and decodes any PNG to 8-bit
+//! RGB + alpha (`prepared_image` turns that into PDF image XObjects).
 
-use std::io::Write;
 use std::path::Path;
-
-use lopdf::{dictionary, Document, ObjectId, Stream};
 
 use super::raster;
 
@@ -152,60 +149,6 @@ pub fn decode_png(bytes: &[u8]) -> Result<PdfImage, ImageError> {
     })
 }
 
-/// Level 6 (default): level 9 cost 3–20 ms per signing for barely smaller images
-/// (benches/RESULTS.md).
-fn deflate(data: &[u8]) -> Option<Vec<u8>> {
-    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
-    encoder.write_all(data).ok()?;
-    encoder.finish().ok()
-}
-
-/// An 8-bit image XObject stream; the samples are padded or cut to `width × height × components`
-/// so the stream is always well-formed.
-fn image_stream(
-    width: u32,
-    height: u32,
-    colour_space: &str,
-    components: usize,
-    samples: &[u8],
-) -> Stream {
-    let mut data = samples.to_vec();
-    data.resize(width as usize * height as usize * components, 0);
-    let mut dict = dictionary! {
-        "Type" => "XObject",
-        "Subtype" => "Image",
-        "Width" => i64::from(width),
-        "Height" => i64::from(height),
-        "ColorSpace" => colour_space,
-        "BitsPerComponent" => 8,
-    };
-    let content = match deflate(&data) {
-        Some(compressed) => {
-            dict.set("Filter", "FlateDecode");
-            compressed
-        }
-        None => data,
-    };
-    Stream::new(dict, content).with_compression(false)
-}
-
-/// Adds the image as an /XObject /Image (DeviceRGB, 8 bpc, /FlateDecode) to `document`, with its
-/// alpha channel (if any) as a DeviceGray /SMask, and returns the image's object id.
-pub fn add_image_xobject(document: &mut Document, image: &PdfImage) -> ObjectId {
-    let mut stream = image_stream(image.width, image.height, "DeviceRGB", 3, &image.rgb);
-    if let Some(alpha) = &image.alpha {
-        let mask = document.add_object(image_stream(
-            image.width,
-            image.height,
-            "DeviceGray",
-            1,
-            alpha,
-        ));
-        stream.dict.set("SMask", mask);
-    }
-    document.add_object(stream)
-}
-
 /// The dominant ink colour: among opaque pixels (alpha ≥ 128) that are not near-white paper, at
 /// least 60 % must be "mostly blue" (B well above R and G) or "mostly red" (R well above G and B).
 pub fn dominant_colour(image: &PdfImage) -> Colour {
@@ -241,7 +184,7 @@ pub fn dominant_colour(image: &PdfImage) -> Colour {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use lopdf::Object;
+    use lopdf::{dictionary, Document, Object, Stream};
 
     const FONTS: [&str; 2] = [
         "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
@@ -400,9 +343,12 @@ mod tests {
 
     #[test]
     fn image_xobject_renders_with_transparency() {
-        let image = decode_png(&demo_seal_png(AGENCY, test_font()).unwrap()).unwrap();
+        let image = super::super::prepared_image::prepare_png(
+            &demo_seal_png(AGENCY, test_font()).unwrap(),
+        )
+        .unwrap();
         let mut document = Document::with_version("1.7");
-        let image_id = add_image_xobject(&mut document, &image);
+        let image_id = image.add_to(&mut document);
         let content = document.add_object(Stream::new(
             dictionary! {},
             b"q 200 0 0 80 100 600 cm /Im1 Do Q".to_vec(),

@@ -13,7 +13,8 @@ use lopdf::{dictionary, Object, ObjectId};
 
 use super::appearance;
 use super::font::{self, FontProgram};
-use super::images::{self, PdfImage};
+use super::prepared_image::PreparedImage;
+use super::signing_input::SigningInput;
 use super::layout::{FieldPlan, TextSlot};
 use super::pdf_update::{
     self as update, FieldKind, PdfSignError, Placement, PreparedPdf, SignatureInfo, AGENCY_FIELD,
@@ -36,21 +37,21 @@ pub struct IssueTexts {
 }
 
 pub fn prepare_personal(
-    input: &[u8],
+    input: SigningInput,
     plan: &FieldPlan,
-    signature_image: &PdfImage,
+    signature_image: &PreparedImage,
     info: &SignatureInfo,
 ) -> Result<PreparedPdf, PdfSignError> {
-    let mut doc = update::open(input)?;
+    let (mut doc, appended_from) = input.into_update();
     if update::find_field(doc.get_prev_documents(), PERSONAL_FIELD)?.is_some() {
         return Err(PdfSignError::AlreadySigned(PERSONAL_FIELD.into()));
     }
     let signature = update::add_signature_dictionary(&mut doc, info);
-    let image_id = images::add_image_xobject(&mut doc.new_document, signature_image);
+    let image_id = signature_image.add_to(&mut doc.new_document);
     let personal_ap = appearance::image(
         &mut doc.new_document,
         plan.signature.rect,
-        signature_image,
+        signature_image.aspect(),
         image_id,
     );
     let mut widgets: Vec<(ObjectId, u32)> = Vec::new();
@@ -95,7 +96,7 @@ pub fn prepare_personal(
         ));
     }
     attach_all(&mut doc, &widgets, true)?;
-    update::finish(input, doc)
+    update::finish(appended_from, doc)
 }
 
 fn text_slots(plan: &FieldPlan) -> Vec<(&'static str, TextSlot)> {
@@ -135,14 +136,14 @@ fn attach_all(
 /// Layer 2. `fallback_seal` places a new agency field when the file's layer 1 came from
 /// another system and pre-created none.
 pub fn prepare_agency(
-    input: &[u8],
+    input: SigningInput,
     texts: &IssueTexts,
-    seal_image: &PdfImage,
+    seal_image: &PreparedImage,
     font: &FontProgram,
     fallback_seal: Placement,
     info: &SignatureInfo,
 ) -> Result<PreparedPdf, PdfSignError> {
-    let mut doc = update::open(input)?;
+    let (mut doc, appended_from) = input.into_update();
     let prev = doc.get_prev_documents();
     let personal = update::find_field(prev, PERSONAL_FIELD)?;
     let layer_one_present = personal.is_some_and(|id| update::field_is_signed(prev, id))
@@ -177,11 +178,11 @@ pub fn prepare_agency(
         }
     }
     let signature = update::add_signature_dictionary(&mut doc, info);
-    let image_id = images::add_image_xobject(&mut doc.new_document, seal_image);
+    let image_id = seal_image.add_to(&mut doc.new_document);
     match agency {
         Some(widget) => {
             let rect = widget_rect(doc.get_prev_documents(), widget)?;
-            let ap = appearance::image(&mut doc.new_document, rect, seal_image, image_id);
+            let ap = appearance::image(&mut doc.new_document, rect, seal_image.aspect(), image_id);
             doc.opt_clone_object_to_new_document(widget)?;
             let dict = doc.new_document.get_object_mut(widget)?.as_dict_mut()?;
             dict.set("V", signature);
@@ -191,7 +192,7 @@ pub fn prepare_agency(
             let ap = appearance::image(
                 &mut doc.new_document,
                 fallback_seal.rect,
-                seal_image,
+                seal_image.aspect(),
                 image_id,
             );
             let page = update::page_id(doc.get_prev_documents(), fallback_seal.page)?;
@@ -206,7 +207,7 @@ pub fn prepare_agency(
             attach_all(&mut doc, &[(widget, fallback_seal.page)], false)?;
         }
     }
-    update::finish(input, doc)
+    update::finish(appended_from, doc)
 }
 
 fn fill_text_field(
@@ -229,12 +230,12 @@ fn fill_text_field(
 /// Layer 2 alone, for an attachment issued as a separate file: an agency signature without
 /// image, top-right of page 1, showing the main document's number and the signing time.
 pub fn prepare_attachment(
-    input: &[u8],
+    input: SigningInput,
     lines: &[&str],
     font: &FontProgram,
     info: &SignatureInfo,
 ) -> Result<PreparedPdf, PdfSignError> {
-    let mut doc = update::open(input)?;
+    let (mut doc, appended_from) = input.into_update();
     if update::find_field(doc.get_prev_documents(), AGENCY_FIELD)?.is_some() {
         return Err(PdfSignError::AlreadySigned(AGENCY_FIELD.into()));
     }
@@ -273,7 +274,7 @@ pub fn prepare_attachment(
         ap,
     );
     attach_all(&mut doc, &[(widget, 1)], false)?;
-    update::finish(input, doc)
+    update::finish(appended_from, doc)
 }
 
 fn widget_rect(document: &lopdf::Document, widget: ObjectId) -> Result<[f32; 4], PdfSignError> {

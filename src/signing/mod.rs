@@ -12,4 +12,6 @@ pub mod keystore;
 pub mod layers;
 pub mod layout;
 pub mod pdf_update;
+pub mod prepared_image;
+pub mod signing_input;
 mod raster;

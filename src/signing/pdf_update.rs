@@ -6,8 +6,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use lopdf::{
-    dictionary, Dictionary, Document, IncrementalDocument, LoadOptions, Object, ObjectId,
-    StringFormat,
+    dictionary, Dictionary, Document, IncrementalDocument, Object, ObjectId, StringFormat,
 };
 use sha2::{Digest, Sha256};
 
@@ -133,22 +132,6 @@ impl PreparedPdf {
             contents_end,
         })
     }
-}
-
-pub(super) fn open(input: &[u8]) -> Result<IncrementalDocument, PdfSignError> {
-    let document = Document::load_mem_with_options(input, LoadOptions::default())
-        .map_err(|e| PdfSignError::Unreadable(e.to_string()))?;
-    if document.is_encrypted()
-        || document.encryption_state.is_some()
-        || document.trailer.get(b"Encrypt").is_ok()
-    {
-        return Err(PdfSignError::Encrypted);
-    }
-    // A rebuilt or corrected xref means /Prev would not chain to the real last revision.
-    if document.xref_recovery.is_some() {
-        return Err(PdfSignError::DamagedXref);
-    }
-    Ok(IncrementalDocument::create_from(input.to_vec(), document))
 }
 
 pub(super) fn add_signature_dictionary(
@@ -352,20 +335,40 @@ fn ensure_default_resources(form: &mut Dictionary) {
     }
 }
 
+/// Writes the update after the original bytes (which lopdf copies verbatim) and patches the
+/// `/ByteRange`. `appended_from` is the original's length.
 pub(super) fn finish(
-    input: &[u8],
+    appended_from: usize,
     mut update: IncrementalDocument,
 ) -> Result<PreparedPdf, PdfSignError> {
-    let mut bytes = Vec::with_capacity(input.len() + 64 * 1024);
+    refuse_unloaded_images(&update)?;
+    let mut bytes = Vec::with_capacity(appended_from + 64 * 1024);
     update
         .save_to(&mut bytes)
         .map_err(|e| PdfSignError::Structure(format!("incremental save failed: {e}")))?;
-    if !bytes.starts_with(input) {
+    drop(update);
+    if bytes.len() <= appended_from {
         return Err(PdfSignError::Structure(
-            "the incremental save rewrote earlier bytes".into(),
+            "the incremental save appended nothing".into(),
         ));
     }
-    patch_byte_range(bytes, input.len())
+    patch_byte_range(bytes, appended_from)
+}
+
+/// Image streams were parsed without their samples (`signing_input`); writing one back
+/// would replace a picture with nothing, so that is refused rather than ever produced.
+fn refuse_unloaded_images(update: &IncrementalDocument) -> Result<(), PdfSignError> {
+    let unloaded = update.new_document.objects.values().any(|object| {
+        object
+            .as_stream()
+            .is_ok_and(|stream| stream.dict.has(super::signing_input::DROPPED_MARK))
+    });
+    if unloaded {
+        return Err(PdfSignError::Structure(
+            "an existing image would be rewritten by the update".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// Finds the placeholders in the appended part and writes the real `/ByteRange`, padded to

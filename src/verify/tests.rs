@@ -92,7 +92,7 @@ pub(super) fn two_layers(
     let font = FontProgram::system_serif().expect("a serif font with Vietnamese glyphs");
     let number = DocumentNumber::parse("5/QĐ-UBND").unwrap();
     let layer2 = engine::sign_agency(
-        &layer1,
+        layer1.as_slice(),
         organization,
         &number,
         now.date_naive(),

@@ -91,7 +91,7 @@ fn signed_by(days: (i64, i64), usage: KeyUsage) -> (PdfReport, X509) {
     let now = Utc::now().with_timezone(&FixedOffset::east_opt(7 * 3600).unwrap());
     let png = images::demo_signature_png("Test").unwrap();
     let signed = engine::sign_personal(
-        &input,
+        input.as_slice(),
         &signer,
         &png,
         &LayoutOverride::default(),

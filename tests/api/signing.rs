@@ -142,7 +142,7 @@ pub(crate) fn two_layers_with(
     let font = FontProgram::system_serif()
         .expect("a serif font with Vietnamese glyphs (fonts-liberation2)");
     let layer2 = engine::sign_agency(
-        &layer1,
+        layer1.as_slice(),
         &pki.organization,
         &number(),
         issue_date(),
@@ -310,7 +310,7 @@ fn layer_2_requires_layer_1_and_each_layer_signs_once() {
     let draft = fixture("tests/fixtures/pdf/quyet-dinh.pdf");
     let time = DateTime::parse_from_rfc3339("2027-01-05T09:30:00+07:00").unwrap();
     let error = engine::sign_agency(
-        &draft,
+        draft.as_slice(),
         &pki.organization,
         &number(),
         issue_date(),
@@ -326,7 +326,7 @@ fn layer_2_requires_layer_1_and_each_layer_signs_once() {
     );
     let (layer1, layer2) = two_layers(&draft, &pki);
     assert!(engine::sign_personal(
-        &layer1,
+        layer1.as_slice(),
         &pki.personal,
         &signature,
         &LayoutOverride::default(),
@@ -335,7 +335,7 @@ fn layer_2_requires_layer_1_and_each_layer_signs_once() {
     )
     .is_err());
     assert!(engine::sign_agency(
-        &layer2,
+        layer2.as_slice(),
         &pki.organization,
         &number(),
         issue_date(),
@@ -347,7 +347,7 @@ fn layer_2_requires_layer_1_and_each_layer_signs_once() {
     .is_err());
     let encrypted = fixture("tests/fixtures/pdf/quyet-dinh.encrypted.pdf");
     assert!(engine::sign_personal(
-        &encrypted,
+        encrypted.as_slice(),
         &pki.personal,
         &signature,
         &LayoutOverride::default(),
@@ -358,7 +358,7 @@ fn layer_2_requires_layer_1_and_each_layer_signs_once() {
     // A scan has no text to place the signature by: it needs an explicit area.
     let scan = fixture("tests/fixtures/pdf/van-ban-scan.pdf");
     let error = engine::sign_personal(
-        &scan,
+        scan.as_slice(),
         &pki.personal,
         &signature,
         &LayoutOverride::default(),

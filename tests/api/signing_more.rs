@@ -56,7 +56,7 @@ fn the_issued_page_shows_blue_signature_red_seal_and_the_number_where_expected()
     let (signature_png, _) = crate::signing::demo_images();
     let plan = engine::plan_layout(
         &input,
-        &images::decode_png(&signature_png).unwrap(),
+        images::decode_png(&signature_png).map(|i| i.width as f32 / i.height as f32).unwrap(),
         &LayoutOverride::default(),
     )
     .unwrap();
@@ -134,7 +134,7 @@ fn a_signer_held_key_signs_through_prepare_and_complete() {
     let time = DateTime::parse_from_rfc3339("2027-01-05T09:30:00+07:00").unwrap();
     let prepare = || {
         engine::prepare_personal_external(
-            &input,
+            input.as_slice(),
             pki.personal.certificate.clone(),
             pki.personal.chain.clone(),
             &signature_png,
@@ -181,7 +181,7 @@ fn a_signer_held_key_signs_through_prepare_and_complete() {
     // Layer 2 on top, then the oracles.
     let font = FontProgram::system_serif().unwrap();
     let issued = engine::sign_agency(
-        &layer1,
+        layer1.as_slice(),
         &pki.organization,
         &number(),
         issue_date(),
@@ -237,7 +237,7 @@ fn an_attachment_carries_the_agency_signature_without_image_top_right() {
     let font = FontProgram::system_serif().unwrap();
     let time = DateTime::parse_from_rfc3339("2027-01-05T10:00:00+07:00").unwrap();
     let signed = engine::sign_attachment(
-        &fixture("tests/fixtures/pdf/bao-cao.pdf"),
+        fixture("tests/fixtures/pdf/bao-cao.pdf"),
         &pki.organization,
         &number(),
         &font,
