@@ -466,6 +466,13 @@ fn draft_record(
             AgencyId::parse(organ_id).map_err(invalid)?;
         }
     }
+    if metadata.legal_normative && !crate::domain::may_be_legal_normative(metadata.document_type) {
+        return Err(AppError::InvalidMetadata(format!(
+            "/legal_normative: a {} is not issued as a legal normative document \
+             (only nghị quyết, quyết định and chỉ thị)",
+            metadata.document_type.name_vi()
+        )));
+    }
     let now = Utc::now();
     let status = DocumentStatus::Draft;
     Ok(DocumentRecord {
@@ -495,6 +502,8 @@ fn draft_record(
         summary_withheld: false,
         revocation: None,
         related: None,
+        legal_normative: metadata.legal_normative,
+        copy_of: None,
     })
 }
 

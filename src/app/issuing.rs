@@ -21,7 +21,7 @@ use crate::db::{
     IssuedDocument, RegisterKey, SequenceKind, UserRecord,
 };
 use crate::domain::exemption::{FilePolicy, Sequence};
-use crate::domain::{Action, DocumentNumber, DocumentStatus, DocumentType};
+use crate::domain::{Action, DocumentNumber, DocumentStatus};
 use crate::signing::engine;
 use crate::storage::BlobStore;
 
@@ -63,7 +63,7 @@ impl Services {
         let date = request
             .issue_date
             .unwrap_or_else(|| vietnam_now().date_naive());
-        let notation = notation(
+        let mut notation = crate::domain::notation(
             document.document_type,
             &agency.abbreviation,
             &unit.abbreviation,
@@ -83,7 +83,7 @@ impl Services {
             .ok_or_else(|| AppError::Internal("no exemption rule matches".into()))?;
         let secret = decision.file == FilePolicy::Refused;
         let confidential_sequence = decision.sequence == Sequence::Confidential;
-        let register = RegisterKey {
+        let mut register = RegisterKey {
             agency_id: agency.id,
             year: date.year(),
             sequence_kind: if confidential_sequence {
@@ -93,6 +93,17 @@ impl Services {
             },
             document_type: String::new(),
         };
+        // A state secret stays in the confidential sequence even when it is legal normative:
+        // its number must not reveal it in the public per-type sequence.
+        if document.legal_normative && !confidential_sequence {
+            register.sequence_kind = SequenceKind::LegalNormative;
+            register.document_type = document.document_type.code().to_owned();
+            notation = crate::domain::legal_normative_notation(
+                document.document_type,
+                date.year(),
+                &agency.abbreviation,
+            );
+        }
         let mut build = if secret {
             self.stub_builder(actor, &document, notation.clone(), date)?
         } else {
@@ -242,7 +253,7 @@ impl Services {
     }
 }
 
-type Builder = Box<
+pub(super) type Builder = Box<
     dyn FnMut(i64) -> futures::future::BoxFuture<'static, Result<IssuedDocument, BuildError>>
         + Send,
 >;
@@ -314,7 +325,7 @@ impl SignContext {
 
 /// The issue date (ngày ban hành) at the current Vietnam time of day: the register and the
 /// reports group documents by this date.
-fn issue_instant(date: NaiveDate) -> chrono::DateTime<Utc> {
+pub(super) fn issue_instant(date: NaiveDate) -> chrono::DateTime<Utc> {
     use chrono::TimeZone;
     let now = vietnam_now();
     crate::domain::vietnam_offset()
@@ -324,32 +335,16 @@ fn issue_instant(date: NaiveDate) -> chrono::DateTime<Utc> {
         .unwrap_or_else(Utc::now)
 }
 
-fn with_actor(mut event: crate::db::AuditEventRecord, actor: Uuid) -> crate::db::AuditEventRecord {
+pub(super) fn with_actor(
+    mut event: crate::db::AuditEventRecord,
+    actor: Uuid,
+) -> crate::db::AuditEventRecord {
     event.actor_user_id = Some(actor);
     event
 }
 
 /// Ký hiệu (Decree 30 App. I §II.3): `<type>-<agency>` (QĐ-UBND); for công văn and thư công,
 /// which have no type abbreviation, `<agency>-<drafting unit>` (UBND-VX).
-pub fn notation(document_type: DocumentType, agency: &str, unit: &str) -> String {
-    match document_type.abbreviation() {
-        Some(abbreviation) => format!("{abbreviation}-{agency}"),
-        None => format!("{agency}-{unit}"),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn notations_follow_decree_30() {
-        assert_eq!(notation(DocumentType::QuyetDinh, "UBND", "VX"), "QĐ-UBND");
-        assert_eq!(notation(DocumentType::KeHoach, "SNV", "VP"), "KH-SNV");
-        assert_eq!(notation(DocumentType::CongVan, "UBND", "VX"), "UBND-VX");
-    }
-}
-
 impl Services {
     /// Layer 1 must be a valid signature (integrity, trusted chain, only permitted changes
     /// since) by a personal certificate registered to an active signer of the agency.

@@ -60,6 +60,11 @@ pub struct DraftMetadata {
     /// summary is not stored.
     #[serde(default)]
     pub summary_approved: bool,
+    /// A legal normative document (văn bản quy phạm pháp luật): numbered in the agency's
+    /// per-type legal normative sequence with the year in the notation (15/2026/QĐ-UBND).
+    /// Only nghị quyết, quyết định and chỉ thị.
+    #[serde(default)]
+    pub legal_normative: bool,
     /// The issued document this one corrects (đính chính) or replaces.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub related_document: Option<RelatedDocument>,

@@ -4,6 +4,7 @@
 
 mod audit_log;
 pub mod bootstrap;
+mod copies;
 mod documents;
 pub mod exemption;
 mod issuing;
@@ -25,6 +26,7 @@ use crate::signing::font::FontProgram;
 use crate::signing::keystore::KeyStore;
 use crate::storage::{BlobStore, StorageError};
 
+pub use copies::CopyRequest;
 pub use documents::{DocumentListQuery, DocumentUpload};
 pub use issuing::{IssueRequest, IssuedView};
 pub use metadata::{

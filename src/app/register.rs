@@ -139,7 +139,7 @@ impl Services {
     }
 
     /// Whether the document's exemption rule lets it into exports.
-    fn circulates(&self, document: &DocumentRecord) -> bool {
+    pub(super) fn circulates(&self, document: &DocumentRecord) -> bool {
         match document
             .exemption_rule_id
             .as_deref()

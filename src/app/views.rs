@@ -6,7 +6,9 @@ use uuid::Uuid;
 
 use super::Recipient;
 use crate::db::{AgencyRecord, DocumentFileRecord, DocumentRecord, UnitRecord, UserRecord};
-use crate::domain::{Confidentiality, DocumentNumber, DocumentStatus, DocumentType, Role, Urgency};
+use crate::domain::{
+    Confidentiality, CopyKind, DocumentNumber, DocumentStatus, DocumentType, Role, Urgency,
+};
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct DocumentFileView {
@@ -57,6 +59,17 @@ pub struct DocumentView {
     pub revocation: Option<RevocationView>,
     /// The original this document corrects or replaces.
     pub related: Option<RelatedView>,
+    /// Numbered in the legal normative sequence of its type.
+    pub legal_normative: bool,
+    /// Set when this document is a copy (bản sao) of another.
+    pub copy_of: Option<CopyOfView>,
+}
+
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct CopyOfView {
+    /// The original document.
+    pub document_id: Uuid,
+    pub kind: CopyKind,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -153,6 +166,11 @@ impl DocumentView {
             related: document.related.map(|r| RelatedView {
                 document_id: r.document_id,
                 relation: r.kind.as_str().to_owned(),
+            }),
+            legal_normative: document.legal_normative,
+            copy_of: document.copy_of.map(|c| CopyOfView {
+                document_id: c.original_id,
+                kind: c.kind,
             }),
         }
     }

@@ -11,10 +11,12 @@ use clap::Subcommand;
 use uuid::Uuid;
 
 use crate::app::{
-    DocumentListQuery, DocumentUpload, IssueRequest, PlacementRequest, RegisterFormat, Services,
+    CopyRequest, DocumentListQuery, DocumentUpload, IssueRequest, PlacementRequest, RegisterFormat,
+    Services,
 };
 use crate::config::ResolvedSettings;
 use crate::db::UserRecord;
+use crate::domain::CopyKind;
 
 #[derive(Debug, clap::Args)]
 pub struct Actor {
@@ -59,6 +61,23 @@ pub enum DocCommand {
         /// Issue date YYYY-MM-DD (default: today in Vietnam).
         #[arg(long)]
         date: Option<NaiveDate>,
+    },
+    /// Make a copy (bản sao) of an issued document, numbered in the copies sequence.
+    Copy {
+        #[command(flatten)]
+        actor: Actor,
+        /// The issued original.
+        #[arg(long)]
+        id: Uuid,
+        /// sao-y (SY), sao-luc (SL) or trich-sao (TrS).
+        #[arg(long, value_parser = parse_copy_kind)]
+        kind: CopyKind,
+        /// Date of the copy YYYY-MM-DD (default: today in Vietnam).
+        #[arg(long)]
+        date: Option<NaiveDate>,
+        /// Place name written before the date.
+        #[arg(long)]
+        location: Option<String>,
     },
     /// Revoke (thu hồi) an issued document.
     Revoke {
@@ -197,6 +216,21 @@ pub async fn run_doc(command: DocCommand, settings: &ResolvedSettings) -> anyhow
                     .await?,
             )
         }
+        DocCommand::Copy {
+            actor,
+            id,
+            kind,
+            date,
+            location,
+        } => {
+            let (services, user) = context(settings, &actor).await?;
+            let request = CopyRequest {
+                kind,
+                copy_date: date,
+                location,
+            };
+            print(&services.copy_document(&user, id, request).await?)
+        }
         DocCommand::Revoke { actor, id, reason } => {
             let (services, user) = context(settings, &actor).await?;
             print(&services.revoke_document(&user, id, &reason).await?)
@@ -241,4 +275,12 @@ pub async fn run_register(
         .with_context(|| format!("cannot write {}", output.display()))?;
     println!("wrote {} ({} bytes)", output.display(), export.bytes.len());
     Ok(())
+}
+
+/// Accepts the API's names (sao_y), their dashed form (sao-y) and the abbreviations (SY).
+fn parse_copy_kind(raw: &str) -> Result<CopyKind, String> {
+    let wire = raw.replace('-', "_");
+    serde_json::from_value(serde_json::Value::String(wire))
+        .or_else(|_| CopyKind::from_abbreviation(raw).map_err(|e| e.to_string()))
+        .map_err(|_| format!("'{raw}': expected sao-y, sao-luc or trich-sao (SY, SL, TrS)"))
 }

@@ -202,6 +202,21 @@ pub trait WorkflowStore: Send + Sync {
             -> futures::future::BoxFuture<'static, Result<IssuedDocument, BuildError>>
                   + Send),
     ) -> DbResult<(i64, IssuedDocument)>;
+    /// Inserts `copy` (a bản sao of an issued document) and numbers it like
+    /// [`issue_with_next_number`](Self::issue_with_next_number), in one transaction: a failed
+    /// copy leaves neither a row nor a used number.
+    async fn issue_copy_with_next_number(
+        &self,
+        register: &RegisterKey,
+        copy: &DocumentRecord,
+        build: &mut (dyn FnMut(
+            i64,
+        )
+            -> futures::future::BoxFuture<'static, Result<IssuedDocument, BuildError>>
+                  + Send),
+    ) -> DbResult<(i64, IssuedDocument)>;
+    /// Copies made of `original_id`, oldest first.
+    async fn copies_of(&self, original_id: Uuid) -> DbResult<Vec<DocumentRecord>>;
 }
 
 /// Everything the service persists in SQL.

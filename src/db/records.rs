@@ -160,6 +160,16 @@ pub struct DocumentRecord {
     pub revocation: Option<Revocation>,
     /// The original this document corrects or replaces.
     pub related: Option<Relation>,
+    /// Numbered in the per-type legal normative sequence (`15/2026/QĐ-UBND`).
+    pub legal_normative: bool,
+    /// This document is a copy (bản sao) of another.
+    pub copy_of: Option<CopyOf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CopyOf {
+    pub original_id: Uuid,
+    pub kind: crate::domain::CopyKind,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -47,6 +47,30 @@ macro_rules! impl_search_outbox {
                 .await?;
             Ok(())
         }
+
+        /// Inserts a document row inside the caller's transaction (drafts, stubs and copies).
+        async fn insert_document_in(
+            tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+            d: &$crate::db::DocumentRecord,
+        ) -> $crate::db::DbResult<()> {
+            sqlx::query("INSERT INTO documents (id, agency_id, unit_id, document_type, confidentiality, urgency, status, subject, \
+                    language, page_amount, description, recipients, issued_amount, due_date, signer_user_id, ordinal, notation, \
+                    issued_at, created_by, created_at, updated_at, exemption_rule_id, summary_withheld, related_document_id, relation, \
+                    legal_normative, copy_of, copy_kind) \
+                    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25, \
+                    $26, $27, $28)")
+                .bind(d.id).bind(d.agency_id).bind(d.unit_id).bind(d.document_type.code())
+                .bind(d.confidentiality.as_str()).bind(d.urgency.as_str()).bind(d.status.as_str())
+                .bind(&d.subject).bind(&d.language).bind(d.page_amount).bind(&d.description)
+                .bind(&d.recipients_json).bind(d.issued_amount).bind(d.due_date).bind(d.signer_user_id)
+                .bind(d.ordinal).bind(&d.notation).bind(d.issued_at).bind(d.created_by)
+                .bind(d.created_at).bind(d.updated_at).bind(&d.exemption_rule_id).bind(d.summary_withheld)
+                .bind(d.related.map(|r| r.document_id)).bind(d.related.map(|r| r.kind.as_str()))
+                .bind(d.legal_normative).bind(d.copy_of.map(|c| c.original_id)).bind(d.copy_of.map(|c| c.kind.abbreviation()))
+                .execute(&mut **tx).await
+                .map_err(|e| $crate::db::DbError::from_sqlx(e, "a document with this id"))?;
+            Ok(())
+        }
     };
 }
 

@@ -92,6 +92,15 @@ macro_rules! impl_metadata_store {
                     (Some(document_id), Some("replacement")) => Some(Relation { document_id, kind: RelationKind::Replacement }),
                     _ => None,
                 },
+                legal_normative: row.try_get("legal_normative")?,
+                copy_of: match (row.try_get::<Option<uuid::Uuid>, _>("copy_of")?, row.try_get::<Option<&str>, _>("copy_kind")?) {
+                    (Some(original_id), Some(kind)) => Some(CopyOf {
+                        original_id,
+                        kind: crate::domain::CopyKind::from_abbreviation(kind)
+                            .map_err(|e| DbError::Corrupt(format!("documents.copy_kind: {e}")))?,
+                    }),
+                    _ => None,
+                },
             })
         }
 
@@ -314,19 +323,7 @@ macro_rules! impl_metadata_store {
                 event: &AuditEventRecord,
             ) -> DbResult<()> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("INSERT INTO documents (id, agency_id, unit_id, document_type, confidentiality, urgency, status, subject, \
-                        language, page_amount, description, recipients, issued_amount, due_date, signer_user_id, ordinal, notation, \
-                        issued_at, created_by, created_at, updated_at, exemption_rule_id, summary_withheld, related_document_id, relation) \
-                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23, $24, $25)")
-                    .bind(d.id).bind(d.agency_id).bind(d.unit_id).bind(d.document_type.code())
-                    .bind(d.confidentiality.as_str()).bind(d.urgency.as_str()).bind(d.status.as_str())
-                    .bind(&d.subject).bind(&d.language).bind(d.page_amount).bind(&d.description)
-                    .bind(&d.recipients_json).bind(d.issued_amount).bind(d.due_date).bind(d.signer_user_id)
-                    .bind(d.ordinal).bind(&d.notation).bind(d.issued_at).bind(d.created_by)
-                    .bind(d.created_at).bind(d.updated_at).bind(&d.exemption_rule_id).bind(d.summary_withheld)
-                    .bind(d.related.map(|r| r.document_id)).bind(d.related.map(|r| r.kind.as_str()))
-                    .execute(&mut *tx).await
-                    .map_err(|e| DbError::from_sqlx(e, "a document with this id"))?;
+                insert_document_in(&mut tx, d).await?;
                 if let Some(f) = file {
                     sqlx::query("INSERT INTO document_files (id, document_id, kind, sha256, size_bytes, media_type, original_filename, created_at) \
                                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")

@@ -82,6 +82,49 @@ macro_rules! impl_workflow_store {
             Ok(())
         }
 
+        /// Takes the next number of `register`, lets `build` make the issued document and moves
+        /// `document_id` to it, inside `tx`: any failure drops the transaction, so the number is
+        /// not consumed.
+        async fn issue_in(
+            tx: &mut sqlx::Transaction<'_, <$row as sqlx::Row>::Database>,
+            register: &RegisterKey,
+            document_id: uuid::Uuid,
+            build: &mut (dyn FnMut(i64) -> futures::future::BoxFuture<'static, Result<IssuedDocument, $crate::db::BuildError>> + Send),
+        ) -> DbResult<(i64, IssuedDocument)> {
+            sqlx::query("INSERT INTO registers (id, agency_id, year, sequence_kind, document_type, last_number, created_at) \
+                    VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT (agency_id, year, sequence_kind, document_type) DO NOTHING")
+                .bind(uuid::Uuid::now_v7()).bind(register.agency_id).bind(i64::from(register.year))
+                .bind(register.sequence_kind.as_str()).bind(&register.document_type).bind(chrono::Utc::now())
+                .execute(&mut **tx).await?;
+            let row = sqlx::query(concat!("SELECT id, last_number FROM registers WHERE agency_id = $1 AND year = $2 \
+                    AND sequence_kind = $3 AND document_type = $4", $for_update))
+                .bind(register.agency_id).bind(i64::from(register.year)).bind(register.sequence_kind.as_str()).bind(&register.document_type)
+                .fetch_one(&mut **tx).await?;
+            let register_id: uuid::Uuid = row.try_get("id")?;
+            let next: i64 = row.try_get::<i64, _>("last_number")? + 1;
+            // Any failure from here on drops the transaction: the number is not consumed.
+            let issued = build(next).await.map_err(DbError::Aborted)?;
+            sqlx::query("UPDATE registers SET last_number = $1 WHERE id = $2").bind(next).bind(register_id).execute(&mut **tx).await?;
+            let moved = sqlx::query("UPDATE documents SET status = $1, register_id = $2, ordinal = $3, notation = $4, issued_at = $5, updated_at = $5 \
+                    WHERE id = $6 AND status IN ('signed_personal', 'registered_stub') AND ordinal IS NULL")
+                .bind(issued.status.as_str()).bind(register_id).bind(next).bind(&issued.notation).bind(issued.issued_at).bind(document_id)
+                .execute(&mut **tx).await?;
+            if moved.rows_affected() != 1 {
+                return Err(DbError::Conflict("the document was issued or changed meanwhile; an issuance".into()));
+            }
+            if let Some(file) = &issued.file {
+                sqlx::query(INSERT_FILE)
+                    .bind(file.id).bind(file.document_id).bind(file.kind.as_str()).bind(&file.sha256)
+                    .bind(file.size_bytes).bind(&file.media_type).bind(&file.original_filename).bind(file.created_at)
+                    .execute(&mut **tx).await
+                    .map_err(|e| DbError::from_sqlx(e, "an issued file for the document"))?;
+            }
+            let event = &issued.event;
+            append_event_in(tx, event).await?;
+            enqueue_for_search(tx, document_id).await?;
+            Ok((next, issued))
+        }
+
         #[async_trait::async_trait]
         impl $crate::db::WorkflowStore for $store {
             async fn get_certificate(&self, id: uuid::Uuid) -> DbResult<CertificateRecord> {
@@ -186,6 +229,11 @@ macro_rules! impl_workflow_store {
                 rows.iter().map(document_from_row).collect()
             }
 
+            async fn copies_of(&self, original_id: uuid::Uuid) -> DbResult<Vec<DocumentRecord>> {
+                let rows = sqlx::query("SELECT * FROM documents WHERE copy_of = $1 ORDER BY created_at").bind(original_id).fetch_all(&self.pool).await?;
+                rows.iter().map(document_from_row).collect()
+            }
+
             async fn related_documents(&self, document_id: uuid::Uuid) -> DbResult<Vec<DocumentRecord>> {
                 let rows = sqlx::query("SELECT * FROM documents WHERE related_document_id = $1 ORDER BY created_at").bind(document_id).fetch_all(&self.pool).await?;
                 rows.iter().map(document_from_row).collect()
@@ -204,39 +252,31 @@ macro_rules! impl_workflow_store {
                 build: &mut (dyn FnMut(i64) -> futures::future::BoxFuture<'static, Result<IssuedDocument, $crate::db::BuildError>> + Send),
             ) -> DbResult<(i64, IssuedDocument)> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query("INSERT INTO registers (id, agency_id, year, sequence_kind, document_type, last_number, created_at) \
-                        VALUES ($1, $2, $3, $4, $5, 0, $6) ON CONFLICT (agency_id, year, sequence_kind, document_type) DO NOTHING")
-                    .bind(uuid::Uuid::now_v7()).bind(register.agency_id).bind(i64::from(register.year))
-                    .bind(register.sequence_kind.as_str()).bind(&register.document_type).bind(chrono::Utc::now())
-                    .execute(&mut *tx).await?;
-                let row = sqlx::query(concat!("SELECT id, last_number FROM registers WHERE agency_id = $1 AND year = $2 \
-                        AND sequence_kind = $3 AND document_type = $4", $for_update))
-                    .bind(register.agency_id).bind(i64::from(register.year)).bind(register.sequence_kind.as_str()).bind(&register.document_type)
-                    .fetch_one(&mut *tx).await?;
-                let register_id: uuid::Uuid = row.try_get("id")?;
-                let next: i64 = row.try_get::<i64, _>("last_number")? + 1;
-                // Any failure from here on drops the transaction: the number is not consumed.
-                let issued = build(next).await.map_err(DbError::Aborted)?;
-                sqlx::query("UPDATE registers SET last_number = $1 WHERE id = $2").bind(next).bind(register_id).execute(&mut *tx).await?;
-                let moved = sqlx::query("UPDATE documents SET status = $1, register_id = $2, ordinal = $3, notation = $4, issued_at = $5, updated_at = $5 \
-                        WHERE id = $6 AND status IN ('signed_personal', 'registered_stub') AND ordinal IS NULL")
-                    .bind(issued.status.as_str()).bind(register_id).bind(next).bind(&issued.notation).bind(issued.issued_at).bind(document_id)
-                    .execute(&mut *tx).await?;
-                if moved.rows_affected() != 1 {
-                    return Err(DbError::Conflict("the document was issued or changed meanwhile; an issuance".into()));
-                }
-                if let Some(file) = &issued.file {
-                    sqlx::query(INSERT_FILE)
-                        .bind(file.id).bind(file.document_id).bind(file.kind.as_str()).bind(&file.sha256)
-                        .bind(file.size_bytes).bind(&file.media_type).bind(&file.original_filename).bind(file.created_at)
-                        .execute(&mut *tx).await
-                        .map_err(|e| DbError::from_sqlx(e, "an issued file for the document"))?;
-                }
-                let event = &issued.event;
-                append_event_in(&mut tx, event).await?;
-                enqueue_for_search(&mut tx, document_id).await?;
+                let issued = issue_in(&mut tx, register, document_id, build).await?;
                 tx.commit().await?;
-                Ok((next, issued))
+                Ok(issued)
+            }
+
+            async fn issue_copy_with_next_number(
+                &self,
+                register: &RegisterKey,
+                copy: &DocumentRecord,
+                build: &mut (dyn FnMut(i64) -> futures::future::BoxFuture<'static, Result<IssuedDocument, $crate::db::BuildError>> + Send),
+            ) -> DbResult<(i64, IssuedDocument)> {
+                let mut tx = self.begin_write().await?;
+                // The copy's row is inserted ready for numbering and becomes `issued` in the same
+                // transaction; no other connection ever sees it unnumbered.
+                let pending = DocumentRecord {
+                    status: $crate::domain::DocumentStatus::SignedPersonal,
+                    ordinal: None,
+                    notation: None,
+                    issued_at: None,
+                    ..copy.clone()
+                };
+                insert_document_in(&mut tx, &pending).await?;
+                let issued = issue_in(&mut tx, register, copy.id, build).await?;
+                tx.commit().await?;
+                Ok(issued)
             }
         }
     };

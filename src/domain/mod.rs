@@ -5,6 +5,7 @@ mod agency;
 mod document;
 mod document_type;
 pub mod exemption;
+mod numbering;
 mod user;
 
 pub use agency::{Abbreviation, AgencyId};
@@ -12,6 +13,7 @@ pub use document::{
     Confidentiality, DocumentNumber, DocumentStatus, LanguageCode, Subject, Urgency,
 };
 pub use document_type::DocumentType;
+pub use numbering::{legal_normative_notation, may_be_legal_normative, notation, CopyKind};
 pub use user::{Action, Role, Username};
 
 /// Vietnam's time zone: UTC+07:00 all year (no daylight saving). Registers, issue dates and

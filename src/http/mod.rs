@@ -71,6 +71,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/documents/{id}/revoke", post(workflow::revoke))
         .route("/api/documents/{id}/related", get(workflow::related))
         .route(
+            "/api/documents/{id}/copies",
+            post(workflow::make_copy).get(workflow::copies),
+        )
+        .route(
             "/api/audit-log/verification",
             get(workflow::verify_audit_log),
         )

@@ -14,7 +14,7 @@ use super::error::{ApiError, ErrorBody, ErrorCode};
 use super::extract::Caller;
 use super::AppState;
 use crate::app::{
-    CompleteSigningRequest, DocumentView, IssueRequest, IssuedView, PlacementRequest,
+    CompleteSigningRequest, CopyRequest, DocumentView, IssueRequest, IssuedView, PlacementRequest,
     SigningSessionView,
 };
 
@@ -233,4 +233,45 @@ pub async fn related(
     Ok(Json(
         state.services.related_documents(&caller.user, id).await?,
     ))
+}
+
+#[utoipa::path(
+    post, path = "/api/documents/{id}/copies", tag = "workflow", request_body = CopyRequest,
+    params(("id" = Uuid, Path, description = "the issued original")),
+    responses((status = 201, description = "the copy (bản sao): numbered in the copies sequence, agency-signed and stored", body = IssuedView), (status = 400, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+pub async fn make_copy(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+    body: Bytes,
+) -> Result<(StatusCode, Json<IssuedView>), ApiError> {
+    let id = id_of(id, "document")?;
+    let request: CopyRequest = serde_json::from_slice(&body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "expected {{\"kind\": \"sao_y\" | \"sao_luc\" | \"trich_sao\", …}}: {e}"
+        ))
+    })?;
+    let copy = state
+        .services
+        .copy_document(&caller.user, id, request)
+        .await?;
+    tracing::info!(document.id = %id, number = %copy.number, "document copied");
+    Ok((StatusCode::CREATED, Json(copy)))
+}
+
+#[utoipa::path(
+    get, path = "/api/documents/{id}/copies", tag = "documents",
+    params(("id" = Uuid, Path, description = "document id")),
+    responses((status = 200, description = "copies made of the document, oldest first", body = Vec<DocumentView>), (status = 404, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+pub async fn copies(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<Uuid>, PathRejection>,
+) -> Result<Json<Vec<DocumentView>>, ApiError> {
+    let id = id_of(id, "document")?;
+    Ok(Json(state.services.copies_of(&caller.user, id).await?))
 }

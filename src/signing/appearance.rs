@@ -39,12 +39,7 @@ pub fn blank(document: &mut Document, rect: [f32; 4]) -> ObjectId {
 }
 
 /// The image fitted into the widget, aspect kept, centred.
-pub fn image(
-    document: &mut Document,
-    rect: [f32; 4],
-    aspect: f32,
-    image_id: ObjectId,
-) -> ObjectId {
+pub fn image(document: &mut Document, rect: [f32; 4], aspect: f32, image_id: ObjectId) -> ObjectId {
     let (width, height) = size_of(rect);
     let fitted = super::layout::fit_image([0.0, 0.0, width, height], aspect);
     let content = format!(

@@ -295,7 +295,54 @@ pub fn sign_attachment(
         reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))?,
     };
     let input = SigningInput::parse(input.into())?;
-    let prepared = layers::prepare_attachment(input, &[&first, &second], font, &info)?;
+    let prepared = layers::prepare_text_stamp(
+        input,
+        super::pdf_update::AGENCY_FIELD,
+        &[&first, &second],
+        font,
+        &info,
+    )?;
+    complete_with_key(prepared, key)
+}
+
+/// A copy (bản sao) of an issued document: the original's bytes with one more agency
+/// signature whose appearance, top-right of page 1, reads e.g. "SAO Y — Số: 05/SY-UBND" and
+/// "Bình An, ngày 22 tháng 11 năm 2026". The original's signatures stay valid.
+#[allow(
+    clippy::too_many_arguments,
+    reason = "each input is a distinct fact of the copy"
+)]
+pub fn sign_copy(
+    original: impl Into<Vec<u8>>,
+    key: &SigningKey,
+    kind: crate::domain::CopyKind,
+    number: &DocumentNumber,
+    date: NaiveDate,
+    location: &str,
+    font: &FontProgram,
+    time: DateTime<FixedOffset>,
+) -> Result<Vec<u8>, SigningError> {
+    let first = format!("{} — Số: {number}", kind.title());
+    let place = if location.trim().is_empty() {
+        String::new()
+    } else {
+        format!("{}, ", location.trim())
+    };
+    let second = format!(
+        "{place}ngày {} tháng {} năm {}",
+        layout::day_text(date),
+        layout::month_text(date),
+        date.year()
+    );
+    let info = SignatureInfo {
+        signing_time: time,
+        reason: format!("{} số {number}", kind.title()),
+        location: location.into(),
+        reserved_bytes: reservation(&key.certificate, &key.chain, signature_len(&key.key))?,
+    };
+    let input = SigningInput::parse(original.into())?;
+    let prepared =
+        layers::prepare_text_stamp(input, layers::COPY_FIELD, &[&first, &second], font, &info)?;
     complete_with_key(prepared, key)
 }
 

@@ -343,10 +343,9 @@ mod tests {
 
     #[test]
     fn image_xobject_renders_with_transparency() {
-        let image = super::super::prepared_image::prepare_png(
-            &demo_seal_png(AGENCY, test_font()).unwrap(),
-        )
-        .unwrap();
+        let image =
+            super::super::prepared_image::prepare_png(&demo_seal_png(AGENCY, test_font()).unwrap())
+                .unwrap();
         let mut document = Document::with_version("1.7");
         let image_id = image.add_to(&mut document);
         let content = document.add_object(Stream::new(

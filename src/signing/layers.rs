@@ -13,13 +13,13 @@ use lopdf::{dictionary, Object, ObjectId};
 
 use super::appearance;
 use super::font::{self, FontProgram};
-use super::prepared_image::PreparedImage;
-use super::signing_input::SigningInput;
 use super::layout::{FieldPlan, TextSlot};
 use super::pdf_update::{
     self as update, FieldKind, PdfSignError, Placement, PreparedPdf, SignatureInfo, AGENCY_FIELD,
     PERSONAL_FIELD,
 };
+use super::prepared_image::PreparedImage;
+use super::signing_input::SigningInput;
 
 pub const NUMBER_FIELD: &str = "SoVanBan";
 pub const DAY_FIELD: &str = "NgayBanHanh_Ngay";
@@ -227,17 +227,24 @@ fn fill_text_field(
     Ok(())
 }
 
-/// Layer 2 alone, for an attachment issued as a separate file: an agency signature without
-/// image, top-right of page 1, showing the main document's number and the signing time.
-pub fn prepare_attachment(
+/// Name of the signature field a copy (bản sao) adds to the issued original.
+pub const COPY_FIELD: &str = "Sig3_BanSao";
+
+/// An agency signature without image whose appearance is a few lines of text, top-right of
+/// page 1, in a new field `field`: an attachment issued as a separate file (`AGENCY_FIELD`,
+/// naming the main document) or a copy of an issued document (`COPY_FIELD`, the copy's
+/// heading, number and date). Only a new signature field is added, so the signatures already
+/// in the file stay valid.
+pub fn prepare_text_stamp(
     input: SigningInput,
+    field: &str,
     lines: &[&str],
     font: &FontProgram,
     info: &SignatureInfo,
 ) -> Result<PreparedPdf, PdfSignError> {
     let (mut doc, appended_from) = input.into_update();
-    if update::find_field(doc.get_prev_documents(), AGENCY_FIELD)?.is_some() {
-        return Err(PdfSignError::AlreadySigned(AGENCY_FIELD.into()));
+    if update::find_field(doc.get_prev_documents(), field)?.is_some() {
+        return Err(PdfSignError::AlreadySigned(field.into()));
     }
     let page_id = update::page_id(doc.get_prev_documents(), 1)?;
     let (width, height) = page_size(doc.get_prev_documents(), page_id);
@@ -267,7 +274,7 @@ pub fn prepare_attachment(
     let signature = update::add_signature_dictionary(&mut doc, info);
     let widget = update::add_widget(
         &mut doc,
-        AGENCY_FIELD,
+        field,
         page_id,
         rect,
         FieldKind::Signature(Some(signature)),

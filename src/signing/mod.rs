@@ -13,5 +13,5 @@ pub mod layers;
 pub mod layout;
 pub mod pdf_update;
 pub mod prepared_image;
-pub mod signing_input;
 mod raster;
+pub mod signing_input;

@@ -74,7 +74,9 @@ pub fn prepare_png(png: &[u8]) -> Result<Arc<PreparedImage>, ImageError> {
 
 /// A poisoned lock only means another signing panicked mid-insert; the map is still usable.
 fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Level 6 (default): level 9 cost 3–20 ms per signing for barely smaller images
@@ -135,7 +137,10 @@ mod tests {
         let mut document = Document::with_version("1.7");
         let id = prepared.add_to(&mut document);
         let stream = document.get_object(id).unwrap().as_stream().unwrap();
-        assert_eq!(stream.dict.get(b"Filter").unwrap().as_name().unwrap(), b"FlateDecode");
+        assert_eq!(
+            stream.dict.get(b"Filter").unwrap().as_name().unwrap(),
+            b"FlateDecode"
+        );
         let mask = stream.dict.get(b"SMask").unwrap().as_reference().unwrap();
         let mask = document.get_object(mask).unwrap().as_stream().unwrap();
         let samples = mask.decompressed_content().unwrap();

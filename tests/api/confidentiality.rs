@@ -141,6 +141,8 @@ async fn everything_seen_by(
     for (_, id) in secret {
         paths.push(format!("/api/documents/{id}"));
         paths.push(format!("/api/documents/{id}/file"));
+        paths.push(format!("/api/documents/{id}/copies"));
+        paths.push(format!("/api/documents/{id}/related"));
     }
     paths.push(format!("/api/documents/{regular}"));
     let mut bodies = Vec::new();

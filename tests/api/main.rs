@@ -6,6 +6,7 @@ mod bad_input;
 mod cli;
 mod confidentiality;
 mod contracts;
+mod copies_and_sequences;
 mod documents;
 mod helpers;
 mod issuing_at_scale;

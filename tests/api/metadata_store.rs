@@ -331,6 +331,8 @@ pub(crate) fn document(
         summary_withheld: false,
         revocation: None,
         related: None,
+        legal_normative: true,
+        copy_of: None,
     }
 }
 

@@ -56,7 +56,9 @@ fn the_issued_page_shows_blue_signature_red_seal_and_the_number_where_expected()
     let (signature_png, _) = crate::signing::demo_images();
     let plan = engine::plan_layout(
         &input,
-        images::decode_png(&signature_png).map(|i| i.width as f32 / i.height as f32).unwrap(),
+        images::decode_png(&signature_png)
+            .map(|i| i.width as f32 / i.height as f32)
+            .unwrap(),
         &LayoutOverride::default(),
     )
     .unwrap();

@@ -122,6 +122,67 @@ async fn run_suite(store: SharedStore) {
     sessions(&store, &w).await;
     numbering(&store, &w).await;
     concurrent_numbering(&store, &w).await;
+    copies(&store, &w).await;
+}
+
+/// A copy's row, number, file and event land together; a failed copy leaves no row and no
+/// used number.
+async fn copies(store: &SharedStore, w: &World) {
+    let original = signed_document(store, w).await;
+    issue(store, &register(w, 2031), original.id).await.unwrap();
+    let copies_register = RegisterKey {
+        sequence_kind: SequenceKind::Copy,
+        ..register(w, 2031)
+    };
+    let copy_of = |kind| DocumentRecord {
+        id: Uuid::now_v7(),
+        copy_of: Some(CopyOf {
+            original_id: original.id,
+            kind,
+        }),
+        ..store_original(&original)
+    };
+    let failed = copy_of(vanthu::domain::CopyKind::SaoY);
+    let mut failing =
+        |_: i64| async { Err::<IssuedDocument, BuildError>("signing failed".into()) }.boxed();
+    assert!(store
+        .issue_copy_with_next_number(&copies_register, &failed, &mut failing)
+        .await
+        .is_err());
+    assert!(matches!(
+        store.get_document(failed.id).await,
+        Err(DbError::NotFound)
+    ));
+
+    let copy = copy_of(vanthu::domain::CopyKind::TrichSao);
+    let copy_id = copy.id;
+    let mut build =
+        move |number: i64| async move { Ok::<_, BuildError>(issued(copy_id, number)) }.boxed();
+    let (number, _) = store
+        .issue_copy_with_next_number(&copies_register, &copy, &mut build)
+        .await
+        .unwrap();
+    assert_eq!(number, 1, "the failed copy used no number");
+    let stored = store.get_document(copy_id).await.unwrap();
+    assert_eq!(stored.status, DocumentStatus::Issued);
+    assert_eq!(stored.ordinal, Some(1));
+    assert_eq!(stored.copy_of, copy.copy_of);
+    assert_eq!(
+        store.current_file(copy_id).await.unwrap().unwrap().kind,
+        FileKind::Issued
+    );
+    let listed = store.copies_of(original.id).await.unwrap();
+    assert_eq!(listed.iter().map(|d| d.id).collect::<Vec<_>>(), [copy_id]);
+}
+
+fn store_original(original: &DocumentRecord) -> DocumentRecord {
+    DocumentRecord {
+        status: DocumentStatus::Issued,
+        ordinal: None,
+        notation: None,
+        issued_at: None,
+        ..original.clone()
+    }
 }
 
 async fn layer_one_transitions(store: &SharedStore, w: &World) {
