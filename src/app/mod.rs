@@ -9,6 +9,7 @@ mod documents;
 pub mod exemption;
 mod issuing;
 mod metadata;
+mod policy;
 mod register;
 mod search;
 mod signing;
@@ -32,6 +33,7 @@ pub use issuing::{IssueRequest, IssuedView};
 pub use metadata::{
     draft_metadata_schema, DraftMetadata, Recipient, RelatedDocument, RelationChoice,
 };
+pub use policy::VerificationView;
 pub use register::{RegisterExport, RegisterFormat};
 pub use signing::{CompleteSigningRequest, PlacementRequest, SigningSessionView};
 pub use users::{NewUserRequest, TokenCreated};

@@ -5,10 +5,10 @@ use bytes::Bytes;
 use uuid::Uuid;
 
 use super::documents::{audit_event, require};
-use super::{AppError, AppResult, Services};
+use super::{AppError, AppResult, Services, VerificationView};
 use crate::db::UserRecord;
 use crate::domain::Action;
-use crate::verify::{PdfReport, TrustAnchors, VerifyOptions};
+use crate::verify::{TrustAnchors, VerifyOptions};
 
 impl Services {
     fn trust_anchors(&self) -> TrustAnchors {
@@ -18,17 +18,20 @@ impl Services {
         }
     }
 
-    /// Checks any PDF; the file is not stored.
-    pub async fn verify_upload(&self, actor: &UserRecord, bytes: Bytes) -> AppResult<PdfReport> {
+    /// Checks any PDF, and the two-layer policy when an agency registered here signed it;
+    /// the file is not stored.
+    pub async fn verify_upload(
+        &self,
+        actor: &UserRecord,
+        bytes: Bytes,
+    ) -> AppResult<VerificationView> {
         require(actor, Action::ReadDocuments)?;
-        let options = VerifyOptions {
-            trust: self.trust_anchors(),
-            at: None,
-        };
+        let options = self.verify_options();
         let limit = self.limits.pdf_parse_timeout * 3;
+        let input = bytes.clone();
         let report = tokio::time::timeout(
             limit,
-            crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options)),
+            crate::blocking::run(move || crate::verify::verify_pdf(&input, &options)),
         )
         .await
         .map_err(|_| AppError::PdfTimeout(limit))??
@@ -40,24 +43,26 @@ impl Services {
             serde_json::json!({"sha256": report.file_sha256, "valid": report.valid}),
         );
         self.store.append_audit_event(&event).await?;
-        Ok(report)
+        self.verification_view(&bytes, report, None).await
     }
 
-    /// Verifies a stored document's current file.
-    pub async fn verify_document(&self, actor: &UserRecord, id: Uuid) -> AppResult<PdfReport> {
+    /// Verifies a stored document's current file, and its two-layer policy.
+    pub async fn verify_document(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+    ) -> AppResult<VerificationView> {
         require(actor, Action::ReadDocuments)?;
-        self.visible_document(actor, id).await?;
+        let document = self.visible_document(actor, id).await?;
         let file = self
             .store
             .current_file(id)
             .await?
             .ok_or(AppError::NotFound("file"))?;
         let bytes = self.read_blob(&file.sha256).await?;
-        let options = VerifyOptions {
-            trust: self.trust_anchors(),
-            at: None,
-        };
-        let report = crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options))
+        let options = self.verify_options();
+        let input = bytes.clone();
+        let report = crate::blocking::run(move || crate::verify::verify_pdf(&input, &options))
             .await?
             .map_err(|e| AppError::Internal(format!("stored file does not verify: {e}")))?;
         let event = audit_event(
@@ -67,6 +72,15 @@ impl Services {
             serde_json::json!({"valid": report.valid}),
         );
         self.store.append_audit_event(&event).await?;
-        Ok(report)
+        self.verification_view(&bytes, report, Some(&document))
+            .await
+    }
+
+    /// The node's trust anchors, validation time now.
+    pub(super) fn verify_options(&self) -> VerifyOptions {
+        VerifyOptions {
+            trust: self.trust_anchors(),
+            ..VerifyOptions::default()
+        }
     }
 }

@@ -14,14 +14,14 @@ use super::AppState;
 #[utoipa::path(
     post, path = "/api/verify", tag = "verification",
     request_body(content = Vec<u8>, content_type = "application/pdf", description = "the PDF to check; it is not stored"),
-    responses((status = 200, description = "the validation report", body = Object), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)),
+    responses((status = 200, description = "the validation report, the two-layer policy check and a plain summary", body = crate::app::VerificationView), (status = 401, body = ErrorBody), (status = 413, body = ErrorBody), (status = 415, body = ErrorBody)),
     security(("bearer" = []))
 )]
 pub async fn verify_upload(
     State(state): State<AppState>,
     caller: Caller,
     body: Bytes,
-) -> Result<Json<crate::verify::PdfReport>, ApiError> {
+) -> Result<Json<crate::app::VerificationView>, ApiError> {
     if body.is_empty() {
         return Err(ApiError::bad_request(
             "send the PDF as the request body (Content-Type: application/pdf)",
@@ -35,14 +35,14 @@ pub async fn verify_upload(
 #[utoipa::path(
     get, path = "/api/documents/{id}/verification", tag = "verification",
     params(("id" = Uuid, Path, description = "document id")),
-    responses((status = 200, description = "the validation report of the document's current file", body = Object), (status = 404, body = ErrorBody)),
+    responses((status = 200, description = "the validation report of the document's current file, its two-layer policy check and a plain summary", body = crate::app::VerificationView), (status = 404, body = ErrorBody)),
     security(("bearer" = []))
 )]
 pub async fn verify_document(
     State(state): State<AppState>,
     caller: Caller,
     id: Result<Path<Uuid>, PathRejection>,
-) -> Result<Json<crate::verify::PdfReport>, ApiError> {
+) -> Result<Json<crate::app::VerificationView>, ApiError> {
     let id = id.map(|Path(id)| id).map_err(|_| {
         ApiError::new(
             StatusCode::NOT_FOUND,

@@ -16,6 +16,8 @@ mod diff;
 mod diff_rules;
 mod fields;
 mod objects;
+pub mod plain;
+pub mod policy;
 mod report;
 mod revisions;
 mod signature;

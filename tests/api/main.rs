@@ -14,6 +14,7 @@ mod metadata_store;
 mod multi_node;
 mod object_store;
 mod operations;
+mod policy;
 mod register_and_revocation;
 mod search;
 mod signing;
