@@ -4,6 +4,7 @@
 
 mod audit_log;
 pub mod bootstrap;
+mod compliance;
 mod copies;
 mod documents;
 pub mod exemption;
@@ -27,6 +28,7 @@ use crate::signing::font::FontProgram;
 use crate::signing::keystore::KeyStore;
 use crate::storage::{BlobStore, StorageError};
 
+pub use compliance::{ComplianceQuery, ComplianceReport, GroupBy};
 pub use copies::CopyRequest;
 pub use documents::{DocumentListQuery, DocumentUpload};
 pub use issuing::{IssueRequest, IssuedView};

@@ -136,7 +136,7 @@ impl Services {
             .find(|d| d.ordinal == Some(i64::from(ordinal)) && d.copy_of.is_none()))
     }
 
-    fn exempting_rule(&self, document: &DocumentRecord) -> Option<String> {
+    pub(super) fn exempting_rule(&self, document: &DocumentRecord) -> Option<String> {
         let rule = document
             .exemption_rule_id
             .as_deref()

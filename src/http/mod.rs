@@ -3,6 +3,7 @@
 //! is the [`extract::Caller`] extractor; role checks live in the use-cases (`Role::may`).
 
 mod accounts;
+mod compliance;
 mod documents;
 pub mod error;
 mod extract;
@@ -80,6 +81,7 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         )
         .route("/api/exemption-rules", get(workflow::exemption_rules))
         .route("/api/register", get(register::export))
+        .route("/api/compliance", get(compliance::compliance))
         .route("/api/search", get(search::search))
         .route("/api/verify", post(verification::verify_upload))
         .route(

@@ -24,7 +24,7 @@ pub fn to_csv(header: &RegisterHeader, rows: &[RegisterRow]) -> String {
     out
 }
 
-fn push_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
+pub(super) fn push_record<'a>(out: &mut String, fields: impl Iterator<Item = &'a str>) {
     for (i, field) in fields.enumerate() {
         if i > 0 {
             out.push(',');

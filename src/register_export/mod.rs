@@ -12,6 +12,7 @@ mod csv;
 mod pdf;
 #[cfg(test)]
 mod pdf_tests;
+mod tables;
 mod wrap;
 mod xlsx;
 
@@ -21,6 +22,7 @@ use crate::signing::font::FontError;
 
 pub use self::csv::to_csv;
 pub use self::pdf::to_pdf;
+pub use self::tables::{table_to_csv, tables_to_xlsx, Table};
 pub use self::xlsx::to_xlsx;
 
 /// One line of the register. Columns are the statutory minimum (Decree 30/2020 App. IV):

@@ -4,6 +4,7 @@ mod accounts;
 mod audit_log;
 mod bad_input;
 mod cli;
+mod compliance;
 mod confidentiality;
 mod contracts;
 mod copies_and_sequences;
