@@ -2,6 +2,7 @@
 //! startup and use-case code as the HTTP API. Errors are `anyhow` here, at the edge.
 
 mod accounts;
+mod audit;
 mod documents;
 mod logging;
 mod pdf;
@@ -69,6 +70,8 @@ enum Command {
     },
     /// Verify the signatures of PDF files (exit 0 valid, 1 invalid, 2 error).
     Verify(verify::VerifyArgs),
+    /// Validate a whole archive exported from another system, optionally against its register.
+    Audit(audit::AuditArgs),
     /// Every workflow step on documents, acting as a named user.
     #[command(subcommand)]
     Doc(documents::DocCommand),
@@ -105,6 +108,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::WriteSchemas { out } => write_schemas(&out),
         Command::Pdf(command) => pdf::run(command),
         Command::Verify(args) => verify::run(args, &settings.data_dir),
+        Command::Audit(args) => audit::run(args, &settings.data_dir),
         command => {
             let resolved = resolve(&settings)?;
             logging::init(&resolved, matches!(command, Command::Serve { .. }))?;
@@ -150,7 +154,8 @@ async fn run_with(command: Command, settings: ResolvedSettings) -> anyhow::Resul
         Command::CheckConfig
         | Command::WriteSchemas { .. }
         | Command::Pdf(_)
-        | Command::Verify(_) => {
+        | Command::Verify(_)
+        | Command::Audit(_) => {
             unreachable!("handled before resolving")
         }
     }

@@ -61,7 +61,7 @@ pub fn run(args: VerifyArgs, data_dir: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn trust_anchors(given: &[PathBuf], data_dir: &Path) -> anyhow::Result<TrustAnchors> {
+pub(super) fn trust_anchors(given: &[PathBuf], data_dir: &Path) -> anyhow::Result<TrustAnchors> {
     if !given.is_empty() {
         let paths: Vec<&Path> = given.iter().map(PathBuf::as_path).collect();
         return Ok(TrustAnchors::from_pem_files(&paths)?);

@@ -78,3 +78,13 @@ pub fn fingerprint(certificate: &X509) -> Option<String> {
         .ok()
         .map(hex::encode)
 }
+
+/// Fingerprints of every certificate in a PEM file (a bundle may hold several).
+pub fn fingerprints_in_pem(pem: &[u8]) -> Result<Vec<String>, SigningError> {
+    let certificates = X509::stack_from_pem(pem)
+        .map_err(|e| SigningError::Key(format!("not a PEM certificate file: {e}")))?;
+    if certificates.is_empty() {
+        return Err(SigningError::Key("no PEM certificate in the file".into()));
+    }
+    Ok(certificates.iter().filter_map(fingerprint).collect())
+}

@@ -1,6 +1,7 @@
 //! The one integration-test binary. Modules are grouped by capability.
 
 mod accounts;
+mod archive_audit;
 mod audit_log;
 mod bad_input;
 mod cli;
