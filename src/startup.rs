@@ -105,6 +105,8 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
 
 pub struct Application {
     checkpoint_every: Duration,
+    /// `None`: scheduled re-validation is off.
+    revalidate_every: Option<Duration>,
     listener: TcpListener,
     router: axum::Router,
     local_addr: SocketAddr,
@@ -132,6 +134,8 @@ impl Application {
         let router = http::router(state, Duration::from_secs(settings.request_timeout_secs));
         Ok(Application {
             checkpoint_every: Duration::from_secs(settings.audit_checkpoint_secs),
+            revalidate_every: (settings.revalidation_interval_secs > 0)
+                .then(|| Duration::from_secs(settings.revalidation_interval_secs)),
             listener,
             router,
             local_addr,
@@ -178,13 +182,37 @@ impl Application {
             self.checkpoint_every,
         ));
         let indexer = tokio::spawn(feed_search_index(self.services.clone()));
+        let revalidation = self
+            .revalidate_every
+            .map(|every| tokio::spawn(revalidate_documents(self.services.clone(), every)));
         let served = axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
             .context("the HTTP server failed");
         checkpoints.abort();
         indexer.abort();
+        if let Some(task) = revalidation {
+            task.abort();
+        }
         served
+    }
+}
+
+/// Re-validates every issued document at a fixed interval, the first run one interval after
+/// start (a restart loop must not turn into a verification storm).
+async fn revalidate_documents(services: Services, every: Duration) {
+    let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        ticker.tick().await;
+        match services.revalidate_documents().await {
+            Ok(summary) => tracing::info!(
+                checked = summary.checked,
+                changed = summary.changed,
+                non_compliant = summary.non_compliant,
+                "documents re-validated"
+            ),
+            Err(error) => tracing::warn!(%error, "scheduled re-validation failed"),
+        }
     }
 }
 

@@ -151,7 +151,7 @@ impl Services {
             }
             total.required += 1;
             group.required += 1;
-            let reasons = self.compliance_failures(&document).await?;
+            let (_, reasons) = self.compliance_failures(&document).await?;
             if reasons.is_empty() {
                 total.compliant += 1;
                 group.compliant += 1;
@@ -208,10 +208,14 @@ impl Services {
             .collect())
     }
 
-    /// Empty when the stored file is valid and meets the policy; else the reasons.
-    async fn compliance_failures(&self, document: &DocumentRecord) -> AppResult<Vec<String>> {
+    /// Whether the stored file's signatures are valid, and the reasons it is not compliant
+    /// (empty when it is).
+    pub(super) async fn compliance_failures(
+        &self,
+        document: &DocumentRecord,
+    ) -> AppResult<(bool, Vec<String>)> {
         let Some(file) = self.store.current_file(document.id).await? else {
-            return Ok(vec!["không có tệp văn bản điện tử đã ký".into()]);
+            return Ok((false, vec!["không có tệp văn bản điện tử đã ký".into()]));
         };
         let bytes = self.read_blob(&file.sha256).await?;
         let options = self.verify_options();
@@ -241,7 +245,7 @@ impl Services {
         if reasons.is_empty() && !view.report.valid {
             reasons.push("chữ ký số không hợp lệ".into());
         }
-        Ok(reasons)
+        Ok((view.report.valid, reasons))
     }
 
     async fn signer_name(&self, user: Option<Uuid>) -> String {

@@ -12,6 +12,7 @@ mod issuing;
 mod metadata;
 mod policy;
 mod register;
+mod revalidation;
 mod search;
 mod signing;
 mod users;
@@ -37,6 +38,7 @@ pub use metadata::{
 };
 pub use policy::VerificationView;
 pub use register::{RegisterExport, RegisterFormat};
+pub use revalidation::RevalidationSummary;
 pub use signing::{CompleteSigningRequest, PlacementRequest, SigningSessionView};
 pub use users::{NewUserRequest, TokenCreated};
 pub use views::{DocumentFileView, DocumentList, DocumentView, UserView};

@@ -72,6 +72,8 @@ enum Command {
     Verify(verify::VerifyArgs),
     /// Validate a whole archive exported from another system, optionally against its register.
     Audit(audit::AuditArgs),
+    /// Re-validate every issued document now (what the server does on its schedule).
+    Revalidate,
     /// Every workflow step on documents, acting as a named user.
     #[command(subcommand)]
     Doc(documents::DocCommand),
@@ -129,6 +131,12 @@ async fn run_with(command: Command, settings: ResolvedSettings) -> anyhow::Resul
             Ok(())
         }
         Command::AuditLog(command) => audit_log(command, &settings).await,
+        Command::Revalidate => {
+            let services = open_backends(&settings).await?.services;
+            let summary = services.revalidate_documents().await?;
+            println!("{}", serde_json::to_string_pretty(&summary)?);
+            Ok(())
+        }
         Command::Reindex => {
             let services = open_backends(&settings).await?.services;
             let done = services

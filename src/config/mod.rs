@@ -47,6 +47,9 @@ pub struct ServerSettings {
     pub signing_session_seconds: u32,
     /// How often the audit chain's head is checkpointed to object storage, in seconds.
     pub audit_checkpoint_secs: u64,
+    /// How often every issued document is re-validated (revocations change verdicts), in
+    /// seconds; 0 turns the schedule off (`vanthu revalidate` still works).
+    pub revalidation_interval_secs: u64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -152,6 +155,7 @@ impl Default for ServerSettings {
             pdf_parse_timeout_secs: 20,
             signing_session_seconds: 300,
             audit_checkpoint_secs: 300,
+            revalidation_interval_secs: 86_400,
         }
     }
 }

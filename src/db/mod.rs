@@ -217,6 +217,19 @@ pub trait WorkflowStore: Send + Sync {
     ) -> DbResult<(i64, IssuedDocument)>;
     /// Copies made of `original_id`, oldest first.
     async fn copies_of(&self, original_id: Uuid) -> DbResult<Vec<DocumentRecord>>;
+    /// Issued (and revoked) documents of every agency, for scheduled re-validation.
+    async fn all_issued_documents(&self) -> DbResult<Vec<DocumentRecord>>;
+    async fn verification_result(
+        &self,
+        document_id: Uuid,
+    ) -> DbResult<Option<VerificationResultRecord>>;
+    /// Stores the latest result; `event` (a changed verdict) is appended in the same
+    /// transaction.
+    async fn record_verification(
+        &self,
+        result: &VerificationResultRecord,
+        event: Option<&AuditEventRecord>,
+    ) -> DbResult<()>;
 }
 
 /// Everything the service persists in SQL.

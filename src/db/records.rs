@@ -344,3 +344,16 @@ pub struct IssuedDocument {
     pub file: Option<DocumentFileRecord>,
     pub event: AuditEventRecord,
 }
+
+/// The latest re-validation of an issued document's file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct VerificationResultRecord {
+    pub document_id: Uuid,
+    pub file_sha256: String,
+    pub checked_at: DateTime<Utc>,
+    pub valid: bool,
+    /// compliant, non_compliant or exempt.
+    pub verdict: String,
+    /// JSON array of plain-language reasons.
+    pub reasons_json: String,
+}

@@ -229,6 +229,39 @@ macro_rules! impl_workflow_store {
                 rows.iter().map(document_from_row).collect()
             }
 
+            async fn all_issued_documents(&self) -> DbResult<Vec<DocumentRecord>> {
+                let rows = sqlx::query("SELECT * FROM documents WHERE status IN ('issued', 'revoked') ORDER BY issued_at")
+                    .fetch_all(&self.pool).await?;
+                rows.iter().map(document_from_row).collect()
+            }
+
+            async fn verification_result(&self, document_id: uuid::Uuid) -> DbResult<Option<VerificationResultRecord>> {
+                let row = sqlx::query("SELECT * FROM verification_results WHERE document_id = $1")
+                    .bind(document_id).fetch_optional(&self.pool).await?;
+                row.map(|row| Ok(VerificationResultRecord {
+                    document_id: row.try_get("document_id")?,
+                    file_sha256: row.try_get("file_sha256")?,
+                    checked_at: row.try_get("checked_at")?,
+                    valid: row.try_get("valid")?,
+                    verdict: row.try_get("verdict")?,
+                    reasons_json: row.try_get("reasons")?,
+                })).transpose()
+            }
+
+            async fn record_verification(&self, r: &VerificationResultRecord, event: Option<&AuditEventRecord>) -> DbResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO verification_results (document_id, file_sha256, checked_at, valid, verdict, reasons) \
+                        VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (document_id) DO UPDATE SET file_sha256 = excluded.file_sha256, \
+                        checked_at = excluded.checked_at, valid = excluded.valid, verdict = excluded.verdict, reasons = excluded.reasons")
+                    .bind(r.document_id).bind(&r.file_sha256).bind(r.checked_at).bind(r.valid).bind(&r.verdict).bind(&r.reasons_json)
+                    .execute(&mut *tx).await?;
+                if let Some(event) = event {
+                    append_event_in(&mut tx, event).await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
             async fn copies_of(&self, original_id: uuid::Uuid) -> DbResult<Vec<DocumentRecord>> {
                 let rows = sqlx::query("SELECT * FROM documents WHERE copy_of = $1 ORDER BY created_at").bind(original_id).fetch_all(&self.pool).await?;
                 rows.iter().map(document_from_row).collect()

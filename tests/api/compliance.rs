@@ -195,3 +195,77 @@ async fn compliance_counts_required_exempt_and_compliant_and_itemises_failures()
     .await;
     assert_eq!((status, code.as_str()), (403, "forbidden"));
 }
+
+#[tokio::test]
+async fn scheduled_revalidation_records_verdicts_and_audits_changes() {
+    let app = spawn_app().await;
+    let good = draft(&app, "tests/fixtures/pdf/quyet-dinh.pdf").await;
+    sign_and_issue(&app, &good).await;
+    let bad = insert_half_signed(&app, &good).await;
+    let good: Uuid = good.parse().unwrap();
+    // A stale earlier result, as if the good document had failed before (say its certificate
+    // was unreachable for a revocation check): the new verdict differs and is audited.
+    app.services
+        .store
+        .record_verification(
+            &vanthu::db::VerificationResultRecord {
+                document_id: good,
+                file_sha256: String::new(),
+                checked_at: Utc::now(),
+                valid: false,
+                verdict: "non_compliant".into(),
+                reasons_json: "[]".into(),
+            },
+            None,
+        )
+        .await
+        .unwrap();
+
+    let first = app.services.revalidate_documents().await.unwrap();
+    assert_eq!(
+        (first.checked, first.compliant, first.non_compliant),
+        (2, 1, 1)
+    );
+    assert_eq!(
+        first.changed, 2,
+        "good: non_compliant → compliant; bad: first failure"
+    );
+    let stored = app
+        .services
+        .store
+        .verification_result(bad)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.verdict, "non_compliant");
+    assert!(
+        !stored.valid || stored.reasons_json.contains("cơ quan"),
+        "{stored:?}"
+    );
+    let good_result = app
+        .services
+        .store
+        .verification_result(good)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(good_result.verdict, "compliant");
+    let events = app
+        .services
+        .store
+        .list_audit_events(Some(good))
+        .await
+        .unwrap();
+    let change = events
+        .iter()
+        .find(|e| e.action == "document.revalidated")
+        .expect("the change is audited");
+    assert!(
+        change.details_json.contains("\"from\":\"non_compliant\""),
+        "{}",
+        change.details_json
+    );
+
+    let second = app.services.revalidate_documents().await.unwrap();
+    assert_eq!(second.changed, 0, "nothing changed since the last run");
+}

@@ -173,6 +173,30 @@ async fn copies(store: &SharedStore, w: &World) {
     );
     let listed = store.copies_of(original.id).await.unwrap();
     assert_eq!(listed.iter().map(|d| d.id).collect::<Vec<_>>(), [copy_id]);
+
+    // Re-validation results: one row per document, replaced by the next run.
+    let mut result = VerificationResultRecord {
+        document_id: original.id,
+        file_sha256: "ab".repeat(32),
+        checked_at: now(),
+        valid: true,
+        verdict: "compliant".into(),
+        reasons_json: "[]".into(),
+    };
+    store.record_verification(&result, None).await.unwrap();
+    result.verdict = "non_compliant".into();
+    result.reasons_json = r#"["chứng thư số đã bị thu hồi"]"#.into();
+    let change = event(original.id, "document.revalidated");
+    store.record_verification(&result, Some(&change)).await.unwrap();
+    let stored = store.verification_result(original.id).await.unwrap().unwrap();
+    assert_eq!(stored.verdict, "non_compliant");
+    assert_eq!(stored.reasons_json, result.reasons_json);
+    assert!(store
+        .all_issued_documents()
+        .await
+        .unwrap()
+        .iter()
+        .any(|d| d.id == copy_id));
 }
 
 fn store_original(original: &DocumentRecord) -> DocumentRecord {
