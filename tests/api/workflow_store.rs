@@ -187,8 +187,15 @@ async fn copies(store: &SharedStore, w: &World) {
     result.verdict = "non_compliant".into();
     result.reasons_json = r#"["chứng thư số đã bị thu hồi"]"#.into();
     let change = event(original.id, "document.revalidated");
-    store.record_verification(&result, Some(&change)).await.unwrap();
-    let stored = store.verification_result(original.id).await.unwrap().unwrap();
+    store
+        .record_verification(&result, Some(&change))
+        .await
+        .unwrap();
+    let stored = store
+        .verification_result(original.id)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(stored.verdict, "non_compliant");
     assert_eq!(stored.reasons_json, result.reasons_json);
     assert!(store
