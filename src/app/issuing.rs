@@ -359,13 +359,8 @@ impl Services {
         agency: &AgencyRecord,
     ) -> AppResult<()> {
         let bytes = signed.to_vec();
-        let trust = crate::verify::TrustAnchors {
-            roots: self.keys.trust_roots(),
-            intermediates: self.keys.ca_chain(),
-        };
-        let report = crate::blocking::run(move || {
-            crate::verify::verify_pdf(&bytes, &crate::verify::VerifyOptions { trust, at: None })
-        })
+        let options = self.verify_options();
+        let report = crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options))
         .await?
         .map_err(|e| {
             AppError::PersonalSignatureInvalid(format!("the signed file cannot be verified: {e}"))

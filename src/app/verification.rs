@@ -18,13 +18,19 @@ impl Services {
         }
     }
 
+    /// The node's trust anchors and configured revocation checking (shared cache).
+    pub(super) fn verify_options(&self) -> VerifyOptions {
+        VerifyOptions {
+            trust: self.trust_anchors(),
+            at: None,
+            revocation: self.revocation.clone(),
+        }
+    }
+
     /// Checks any PDF; the file is not stored.
     pub async fn verify_upload(&self, actor: &UserRecord, bytes: Bytes) -> AppResult<PdfReport> {
         require(actor, Action::ReadDocuments)?;
-        let options = VerifyOptions {
-            trust: self.trust_anchors(),
-            at: None,
-        };
+        let options = self.verify_options();
         let limit = self.limits.pdf_parse_timeout * 3;
         let report = tokio::time::timeout(
             limit,
@@ -53,10 +59,7 @@ impl Services {
             .await?
             .ok_or(AppError::NotFound("file"))?;
         let bytes = self.read_blob(&file.sha256).await?;
-        let options = VerifyOptions {
-            trust: self.trust_anchors(),
-            at: None,
-        };
+        let options = self.verify_options();
         let report = crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options))
             .await?
             .map_err(|e| AppError::Internal(format!("stored file does not verify: {e}")))?;

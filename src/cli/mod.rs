@@ -104,7 +104,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig => check_config(&settings),
         Command::WriteSchemas { out } => write_schemas(&out),
         Command::Pdf(command) => pdf::run(command),
-        Command::Verify(args) => verify::run(args, &settings.data_dir),
+        Command::Verify(args) => verify::run(args, &settings),
         command => {
             let resolved = resolve(&settings)?;
             logging::init(&resolved, matches!(command, Command::Serve { .. }))?;
@@ -324,6 +324,11 @@ fn check_config(settings: &Settings) -> anyhow::Result<()> {
             println!("  database : {}", resolved.database.describe());
             println!("  storage  : {:?}", resolved.storage);
             println!("  index    : {}", resolved.index_dir.display());
+            println!(
+                "  revocation: {:?} (cache {})",
+                resolved.verify.revocation,
+                resolved.verify.cache_dir.display()
+            );
             Ok(())
         }
         Err(problems) => {
