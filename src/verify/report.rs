@@ -5,6 +5,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::revocation_report::RevocationReport;
+
 /// One `%%EOF`-terminated revision of the file (ISO 32000 §7.5.6), in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, utoipa::ToSchema)]
 pub struct RevisionInfo {
@@ -46,6 +48,10 @@ pub enum ModificationLevel {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, utoipa::ToSchema)]
 pub struct Problem {
+    /// A stable snake_case code (the list is `verify::PROBLEM_CODES`). Every code makes the
+    /// signature `invalid` except `revocation_unknown`, which makes it `indeterminate`;
+    /// `certificate_revoked` means revoked before the claimed signing time or for a
+    /// compromise.
     pub code: &'static str,
     pub message: String,
 }

@@ -199,7 +199,7 @@ struct Lookup<'a> {
     attempts: Vec<String>,
 }
 
-impl Lookup<'_> {
+impl<'a> Lookup<'a> {
     fn run(mut self, signing_time: DateTime<Utc>, mode: RevocationMode) -> CertificateRevocation {
         let ocsp = ocsp_urls(self.subject);
         let crl = crl_urls(self.subject);
@@ -243,19 +243,21 @@ impl Lookup<'_> {
 
     /// Local files about this certificate: OCSP responses that carry its status, CRLs of its
     /// issuer.
-    fn local_candidates(&self) -> (Vec<&[u8]>, Vec<&[u8]>) {
-        let cache = &self.options.cache;
+    fn local_candidates(&self) -> (Vec<&'a [u8]>, Vec<&'a [u8]>) {
+        let options: &'a RevocationOptions = self.options;
+        let (subject, issuer) = (self.subject, self.issuer);
+        let cache: &'a RevocationCache = &options.cache;
         let ocsp = cache
             .local_ocsp
             .iter()
             .map(Vec::as_slice)
-            .filter(|der| sources::ocsp_covers(der, self.subject, self.issuer))
+            .filter(|der| sources::ocsp_covers(der, subject, issuer))
             .collect();
         let crl = cache
             .local_crls
             .iter()
             .map(Vec::as_slice)
-            .filter(|der| sources::crl_is_from(der, self.subject))
+            .filter(|der| sources::crl_is_from(der, subject))
             .collect();
         (ocsp, crl)
     }
@@ -423,7 +425,7 @@ fn serial_hex(certificate: &X509Ref) -> String {
 fn ocsp_urls(certificate: &X509Ref) -> Vec<String> {
     certificate
         .ocsp_responders()
-        .map(|urls| urls.iter().map(|u| u.to_string()).collect())
+        .map(|urls| urls.iter().map(|u| u.to_string()).collect::<Vec<_>>())
         .unwrap_or_default()
         .into_iter()
         .take(MAX_OCSP_URLS)

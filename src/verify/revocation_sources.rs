@@ -243,10 +243,10 @@ mod tests {
         let now = Utc::now();
         let hour = chrono::Duration::hours(1);
         assert!(check_freshness(Some(now - hour), Some(now + hour), now).is_ok());
-        assert!(check_freshness(Some(now - 3 * hour), Some(now - 2 * hour), now).is_err());
-        assert!(check_freshness(Some(now + 2 * hour), None, now).is_err());
-        assert!(check_freshness(Some(now - 2 * hour), None, now).is_ok());
-        assert!(check_freshness(Some(now - 48 * hour), None, now).is_err());
+        assert!(check_freshness(Some(now - hour * 3), Some(now - hour * 2), now).is_err());
+        assert!(check_freshness(Some(now + hour * 2), None, now).is_err());
+        assert!(check_freshness(Some(now - hour * 2), None, now).is_ok());
+        assert!(check_freshness(Some(now - hour * 48), None, now).is_err());
         assert!(check_freshness(None, Some(now + hour), now).is_err());
     }
 }

@@ -172,6 +172,14 @@ pub(super) fn crl(issuer: &X509, key: &PKey<Private>, revoked: &[(u32, i64)]) ->
     builder
         .set_next_update(&Asn1Time::from_unix(now + DAY).unwrap())
         .unwrap();
+    // rust-openssl insists on a CRL number and an authorityKeyIdentifier (RFC 5280 §5.2).
+    builder
+        .append_extension(extension("2.5.29.20", &[0x02, 0x01, 0x01]))
+        .unwrap();
+    let key_id = openssl::sha::sha1(&issuer.public_key().unwrap().public_key_to_der().unwrap());
+    builder
+        .append_extension(extension("2.5.29.35", &tlv(0x30, &tlv(0x80, &key_id))))
+        .unwrap();
     for (serial, at) in revoked {
         let mut entry = X509RevokedBuilder::new().unwrap();
         entry
@@ -217,10 +225,6 @@ impl FileServer {
             stop,
             thread: Some(thread),
         }
-    }
-
-    pub fn url(&self, path: &str) -> String {
-        format!("http://127.0.0.1:{}/{path}", self.port)
     }
 }
 
@@ -272,6 +276,8 @@ pub(super) struct Responder {
 
 impl Responder {
     pub fn start(dir: &Path, port: u16) -> Self {
+        let log = dir.join(format!("responder-{port}.log"));
+        let output = std::fs::File::create(&log).unwrap();
         let child = Command::new("openssl")
             .current_dir(dir)
             .args(["ocsp", "-index", "index.txt", "-port"])
@@ -288,15 +294,17 @@ impl Responder {
                 "-ignore_err",
             ])
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stdout(output.try_clone().unwrap())
+            .stderr(output)
             .spawn()
             .expect("openssl ocsp starts");
         let responder = Self { child };
+        // It prints ACCEPT once it listens. A probing connection would not do: OpenSSL 3.0's
+        // responder with -ignore_err spins forever on a connection closed without a request.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        while !std::fs::read_to_string(&log).unwrap_or_default().contains("ACCEPT") {
             assert!(Instant::now() < deadline, "the OCSP responder never listened");
-            std::thread::sleep(Duration::from_millis(50));
+            std::thread::sleep(Duration::from_millis(20));
         }
         responder
     }
