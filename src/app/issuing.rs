@@ -359,8 +359,19 @@ impl Services {
         agency: &AgencyRecord,
     ) -> AppResult<()> {
         let bytes = signed.to_vec();
-        let options = self.verify_options();
-        let report = crate::blocking::run(move || crate::verify::verify_pdf(&bytes, &options))
+        let trust = crate::verify::TrustAnchors {
+            roots: self.keys.trust_roots(),
+            intermediates: self.keys.ca_chain(),
+        };
+        let revocation = self.revocation.clone();
+        let report = crate::blocking::run(move || {
+            let options = crate::verify::VerifyOptions {
+                trust,
+                at: None,
+                revocation,
+            };
+            crate::verify::verify_pdf(&bytes, &options)
+        })
         .await?
         .map_err(|e| {
             AppError::PersonalSignatureInvalid(format!("the signed file cannot be verified: {e}"))

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 
 use crate::config::Settings;
-use crate::verify::{verify_pdf, Indication, PdfReport, RevocationMode, TrustAnchors, VerifyOptions};
+use crate::verify::{
+    verify_pdf, Indication, PdfReport, RevocationMode, TrustAnchors, VerifyOptions,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {

@@ -210,10 +210,9 @@ impl SignatureReport {
     /// the only problems are checks that could not be made.
     pub(crate) fn conclude(&mut self) {
         let checks_passed = matches!(
-                self.coverage,
-                Coverage::EntireFile | Coverage::EntireRevision
-            )
-            && self.integrity
+            self.coverage,
+            Coverage::EntireFile | Coverage::EntireRevision
+        ) && self.integrity
             && self.signature_value_ok
             && self.signing_certificate_attribute_ok
             && self.trusted

@@ -205,10 +205,10 @@ impl<'a> Lookup<'a> {
         let crl = crl_urls(self.subject);
         let (local_ocsp, local_crl) = self.local_candidates();
         let mut decision = self
-            .from_cache(&ocsp, &crl)
-            .or_else(|| self.from_local_files(&local_ocsp, &local_crl));
+            .ask_cache(&ocsp, &crl)
+            .or_else(|| self.ask_local_files(&local_ocsp, &local_crl));
         if decision.is_none() && mode == RevocationMode::Online {
-            decision = self.from_network(&ocsp, &crl);
+            decision = self.ask_network(&ocsp, &crl);
         }
         let no_source =
             ocsp.is_empty() && crl.is_empty() && local_ocsp.is_empty() && local_crl.is_empty();
@@ -271,11 +271,12 @@ impl<'a> Lookup<'a> {
         format!("ocsp {url} {issuer} {}", serial_hex(self.subject))
     }
 
-    fn from_cache(&mut self, ocsp: &[String], crl: &[String]) -> Option<Decision> {
+    fn ask_cache(&mut self, ocsp: &[String], crl: &[String]) -> Option<Decision> {
         let cache = self.options.cache.clone();
         for url in ocsp {
             if let Some(der) = cache.get(&self.ocsp_key(url), self.now) {
-                let found = self.try_evidence(EvidenceKind::Ocsp, EvidenceOrigin::Cache, Some(url), &der);
+                let found =
+                    self.try_evidence(EvidenceKind::Ocsp, EvidenceOrigin::Cache, Some(url), &der);
                 if found.is_some() {
                     return found;
                 }
@@ -283,7 +284,8 @@ impl<'a> Lookup<'a> {
         }
         for url in crl {
             if let Some(der) = cache.get(&format!("crl {url}"), self.now) {
-                let found = self.try_evidence(EvidenceKind::Crl, EvidenceOrigin::Cache, Some(url), &der);
+                let found =
+                    self.try_evidence(EvidenceKind::Crl, EvidenceOrigin::Cache, Some(url), &der);
                 if found.is_some() {
                     return found;
                 }
@@ -292,7 +294,7 @@ impl<'a> Lookup<'a> {
         None
     }
 
-    fn from_local_files(&mut self, ocsp: &[&[u8]], crl: &[&[u8]]) -> Option<Decision> {
+    fn ask_local_files(&mut self, ocsp: &[&[u8]], crl: &[&[u8]]) -> Option<Decision> {
         let candidates = ocsp
             .iter()
             .map(|der| (EvidenceKind::Ocsp, *der))
@@ -306,7 +308,7 @@ impl<'a> Lookup<'a> {
         None
     }
 
-    fn from_network(&mut self, ocsp: &[String], crl: &[String]) -> Option<Decision> {
+    fn ask_network(&mut self, ocsp: &[String], crl: &[String]) -> Option<Decision> {
         let options = self.options;
         if !ocsp.is_empty() {
             match sources::ocsp_request(self.subject, self.issuer) {
@@ -354,7 +356,8 @@ impl<'a> Lookup<'a> {
         let der = match fetched {
             Ok(der) => der,
             Err(error) => {
-                self.attempts.push(format!("{} {url}: {error}", label(kind)));
+                self.attempts
+                    .push(format!("{} {url}: {error}", label(kind)));
                 return None;
             }
         };
@@ -385,8 +388,9 @@ impl<'a> Lookup<'a> {
         };
         match evaluated {
             Ok(evaluated) if evaluated.finding == Finding::Unknown => {
-                self.attempts
-                    .push(format!("{from}: the responder does not know the certificate"));
+                self.attempts.push(format!(
+                    "{from}: the responder does not know the certificate"
+                ));
                 None
             }
             Ok(evaluated) => Some(Decision {

@@ -173,7 +173,11 @@ impl RevocationCache {
 }
 
 fn file_name(key: &str) -> String {
-    let kind = if key.starts_with("crl ") { "crl" } else { "ocsp" };
+    let kind = if key.starts_with("crl ") {
+        "crl"
+    } else {
+        "ocsp"
+    };
     format!("{kind}-{}.der", hex::encode(Sha256::digest(key.as_bytes())))
 }
 

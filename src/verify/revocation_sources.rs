@@ -106,9 +106,7 @@ pub(super) fn evaluate_ocsp(
             response.status().as_raw()
         ));
     }
-    let basic = response
-        .basic()
-        .map_err(|_| "not a basic OCSP response")?;
+    let basic = response.basic().map_err(|_| "not a basic OCSP response")?;
     let error = |e: openssl::error::ErrorStack| e.to_string();
     // The only trust anchor is the issuer itself (PARTIAL_CHAIN: it may be an intermediate):
     // OCSP_basic_verify then accepts the issuer as signer, or a responder certificate that
@@ -132,7 +130,9 @@ pub(super) fn evaluate_ocsp(
         .ok_or("the response does not cover this certificate")?;
     let (this_update, next_update) = check_freshness(
         asn1_to_utc(&status.this_update.to_string()),
-        status.next_update().and_then(|t| asn1_to_utc(&t.to_string())),
+        status
+            .next_update()
+            .and_then(|t| asn1_to_utc(&t.to_string())),
         now,
     )?;
     let finding = match status.status {

@@ -174,25 +174,6 @@ impl Setup {
     }
 }
 
-fn online(cache: Arc<RevocationCache>) -> RevocationOptions {
-    RevocationOptions {
-        mode: RevocationMode::Online,
-        timeout: Duration::from_secs(3),
-        cache,
-    }
-}
-
-fn offline(cache: Arc<RevocationCache>) -> RevocationOptions {
-    RevocationOptions {
-        mode: RevocationMode::Offline,
-        ..online(cache)
-    }
-}
-
-fn fresh() -> Arc<RevocationCache> {
-    Arc::new(RevocationCache::in_memory())
-}
-
 /// The signer's and the intermediate's outcomes.
 fn outcomes(signature: &SignatureReport) -> (&CertificateRevocation, &CertificateRevocation) {
     let certificates = &signature.revocation.certificates;
@@ -221,13 +202,19 @@ fn a_good_signer_is_decided_by_ocsp_then_reused_from_the_cache_offline() {
     assert_eq!(personal.revocation.status, RevocationStatus::Good);
     let (signer, intermediate) = outcomes(personal);
     assert_eq!(signer.status, CertificateStatus::Good);
-    assert_eq!(evidence(signer), (EvidenceKind::Ocsp, EvidenceOrigin::Network));
+    assert_eq!(
+        evidence(signer),
+        (EvidenceKind::Ocsp, EvidenceOrigin::Network)
+    );
     let ocsp = signer.evidence.as_ref().unwrap();
     assert_eq!(
         ocsp.url.as_deref(),
         Some(format!("http://127.0.0.1:{}", setup.ocsp_port).as_str())
     );
-    assert!(ocsp.this_update.is_some() && ocsp.next_update.is_some(), "-nmin 60");
+    assert!(
+        ocsp.this_update.is_some() && ocsp.next_update.is_some(),
+        "-nmin 60"
+    );
     assert_eq!(
         evidence(intermediate),
         (EvidenceKind::Crl, EvidenceOrigin::Network)
@@ -240,15 +227,24 @@ fn a_good_signer_is_decided_by_ocsp_then_reused_from_the_cache_offline() {
     let report = verify_pdf(&pdf, &setup.options(offline(cache))).unwrap();
     let (signer, intermediate) = outcomes(signature(&report, PERSONAL));
     assert!(report.valid, "{report:#?}");
-    assert_eq!(evidence(signer), (EvidenceKind::Ocsp, EvidenceOrigin::Cache));
-    assert_eq!(evidence(intermediate), (EvidenceKind::Crl, EvidenceOrigin::Cache));
+    assert_eq!(
+        evidence(signer),
+        (EvidenceKind::Ocsp, EvidenceOrigin::Cache)
+    );
+    assert_eq!(
+        evidence(intermediate),
+        (EvidenceKind::Crl, EvidenceOrigin::Cache)
+    );
 
     // A restarted node reads the cache directory.
     let restarted = Arc::new(RevocationCache::with_dir(&cache_dir));
     let report = verify_pdf(&pdf, &setup.options(offline(restarted))).unwrap();
     assert!(report.valid, "{report:#?}");
     let (signer, _) = outcomes(signature(&report, PERSONAL));
-    assert_eq!(evidence(signer), (EvidenceKind::Ocsp, EvidenceOrigin::Cache));
+    assert_eq!(
+        evidence(signer),
+        (EvidenceKind::Ocsp, EvidenceOrigin::Cache)
+    );
 }
 
 #[test]
@@ -309,7 +305,10 @@ fn a_dead_responder_is_indeterminate_without_a_crl_and_falls_back_to_it_with_one
     let (signer, _) = outcomes(personal);
     assert_eq!(signer.status, CertificateStatus::Unknown);
     assert!(
-        signer.attempts.iter().any(|a| a.starts_with("OCSP http://127.0.0.1")),
+        signer
+            .attempts
+            .iter()
+            .any(|a| a.starts_with("OCSP http://127.0.0.1")),
         "{signer:#?}"
     );
 
@@ -321,7 +320,10 @@ fn a_dead_responder_is_indeterminate_without_a_crl_and_falls_back_to_it_with_one
     .unwrap();
     assert!(report.valid, "{report:#?}");
     let (signer, _) = outcomes(signature(&report, PERSONAL));
-    assert_eq!(evidence(signer), (EvidenceKind::Crl, EvidenceOrigin::Network));
+    assert_eq!(
+        evidence(signer),
+        (EvidenceKind::Crl, EvidenceOrigin::Network)
+    );
     let report = verify_pdf(
         &setup.pdf(REVOKED_BEFORE, Ocsp::Live, true),
         &setup.options(online(cache)),
@@ -356,7 +358,10 @@ fn offline_decides_from_local_crl_files_and_never_touches_the_network() {
     .unwrap();
     assert!(report.valid, "{report:#?}");
     let (signer, intermediate) = outcomes(signature(&report, PERSONAL));
-    assert_eq!(evidence(signer), (EvidenceKind::Crl, EvidenceOrigin::LocalFile));
+    assert_eq!(
+        evidence(signer),
+        (EvidenceKind::Crl, EvidenceOrigin::LocalFile)
+    );
     assert_eq!(
         evidence(intermediate),
         (EvidenceKind::Crl, EvidenceOrigin::LocalFile)
@@ -366,10 +371,7 @@ fn offline_decides_from_local_crl_files_and_never_touches_the_network() {
         &setup.options(options),
     )
     .unwrap();
-    assert_eq!(
-        codes(signature(&report, PERSONAL)),
-        ["certificate_revoked"]
-    );
+    assert_eq!(codes(signature(&report, PERSONAL)), ["certificate_revoked"]);
     assert_eq!(setup.http_requests(), 0, "offline fetches nothing");
 }
 
@@ -422,18 +424,6 @@ fn mode_off_and_certificates_without_sources_are_reported_as_such() {
     assert_eq!(signer.status, CertificateStatus::NoSource);
 }
 
-/// producedAt is the first GeneralizedTime of the response: change one digit of it.
-fn tamper(response: &[u8]) -> Vec<u8> {
-    let mut tampered = response.to_vec();
-    let at = tampered
-        .windows(2)
-        .position(|w| w == [0x18, 0x0F])
-        .expect("a GeneralizedTime");
-    let digit = at + 2 + 13;
-    tampered[digit] = if tampered[digit] == b'0' { b'1' } else { b'0' };
-    tampered
-}
-
 #[test]
 fn a_tampered_ocsp_response_is_not_accepted() {
     if !openssl_available() {
@@ -482,14 +472,20 @@ fn a_tampered_ocsp_response_is_not_accepted() {
     let report = local("good.der");
     assert!(report.valid, "the control passes: {report:#?}");
     let (signer, _) = outcomes(signature(&report, PERSONAL));
-    assert_eq!(evidence(signer), (EvidenceKind::Ocsp, EvidenceOrigin::LocalFile));
+    assert_eq!(
+        evidence(signer),
+        (EvidenceKind::Ocsp, EvidenceOrigin::LocalFile)
+    );
 
     let report = local("tampered.der");
     let personal = signature(&report, PERSONAL);
     assert_eq!(codes(personal), ["revocation_unknown"], "{personal:#?}");
     let (signer, _) = outcomes(personal);
     assert!(
-        signer.attempts.iter().any(|a| a.contains("not signed by the issuer")),
+        signer
+            .attempts
+            .iter()
+            .any(|a| a.contains("not signed by the issuer")),
         "{signer:#?}"
     );
 }

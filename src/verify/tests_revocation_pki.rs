@@ -22,6 +22,7 @@ use openssl::x509::{
     X509Builder, X509Crl, X509CrlBuilder, X509Extension, X509NameBuilder, X509RevokedBuilder, X509,
 };
 
+use super::{RevocationCache, RevocationMode, RevocationOptions};
 use crate::signing::engine::{self, LayoutOverride, SigningKey};
 use crate::signing::images;
 
@@ -146,11 +147,18 @@ pub(super) fn certificate(
         .unwrap();
     if profile.ocsp_signing {
         builder
-            .append_extension(ExtendedKeyUsage::new().other("OCSPSigning").build().unwrap())
+            .append_extension(
+                ExtendedKeyUsage::new()
+                    .other("OCSPSigning")
+                    .build()
+                    .unwrap(),
+            )
             .unwrap();
     }
     if let Some(url) = profile.crl_url {
-        builder.append_extension(crl_distribution_point(url)).unwrap();
+        builder
+            .append_extension(crl_distribution_point(url))
+            .unwrap();
     }
     if let Some(url) = profile.ocsp_url {
         builder.append_extension(ocsp_access(url)).unwrap();
@@ -183,7 +191,12 @@ pub(super) fn crl(issuer: &X509, key: &PKey<Private>, revoked: &[(u32, i64)]) ->
     for (serial, at) in revoked {
         let mut entry = X509RevokedBuilder::new().unwrap();
         entry
-            .set_serial_number(&BigNum::from_u32(*serial).unwrap().to_asn1_integer().unwrap())
+            .set_serial_number(
+                &BigNum::from_u32(*serial)
+                    .unwrap()
+                    .to_asn1_integer()
+                    .unwrap(),
+            )
             .unwrap();
         entry
             .set_revocation_date(&Asn1Time::from_unix(*at).unwrap())
@@ -302,8 +315,14 @@ impl Responder {
         // It prints ACCEPT once it listens. A probing connection would not do: OpenSSL 3.0's
         // responder with -ignore_err spins forever on a connection closed without a request.
         let deadline = Instant::now() + Duration::from_secs(10);
-        while !std::fs::read_to_string(&log).unwrap_or_default().contains("ACCEPT") {
-            assert!(Instant::now() < deadline, "the OCSP responder never listened");
+        while !std::fs::read_to_string(&log)
+            .unwrap_or_default()
+            .contains("ACCEPT")
+        {
+            assert!(
+                Instant::now() < deadline,
+                "the OCSP responder never listened"
+            );
             std::thread::sleep(Duration::from_millis(20));
         }
         responder
@@ -358,4 +377,35 @@ pub(super) fn signed_pdf(signer: &SigningKey, signed_at: DateTime<Utc>) -> Vec<u
         "test",
     )
     .unwrap()
+}
+
+pub(super) fn online(cache: Arc<RevocationCache>) -> RevocationOptions {
+    RevocationOptions {
+        mode: RevocationMode::Online,
+        timeout: Duration::from_secs(3),
+        cache,
+    }
+}
+
+pub(super) fn offline(cache: Arc<RevocationCache>) -> RevocationOptions {
+    RevocationOptions {
+        mode: RevocationMode::Offline,
+        ..online(cache)
+    }
+}
+
+pub(super) fn fresh() -> Arc<RevocationCache> {
+    Arc::new(RevocationCache::in_memory())
+}
+
+/// producedAt is the first GeneralizedTime of the response: change one digit of it.
+pub(super) fn tamper(response: &[u8]) -> Vec<u8> {
+    let mut tampered = response.to_vec();
+    let at = tampered
+        .windows(2)
+        .position(|w| w == [0x18, 0x0F])
+        .expect("a GeneralizedTime");
+    let digit = at + 2 + 13;
+    tampered[digit] = if tampered[digit] == b'0' { b'1' } else { b'0' };
+    tampered
 }
