@@ -400,6 +400,7 @@ impl<'a> Lookup<'a> {
                     url: url.map(str::to_owned),
                     this_update: Some(evaluated.this_update.to_rfc3339()),
                     next_update: evaluated.next_update.map(|t| t.to_rfc3339()),
+                    produced_at: evaluated.produced_at.map(|t| t.to_rfc3339()),
                 },
                 evaluated,
             }),

@@ -146,6 +146,8 @@ pub struct RevocationEvidence {
     pub this_update: Option<String>,
     /// ISO 8601; the evidence is not used after it.
     pub next_update: Option<String>,
+    /// ISO 8601, when the OCSP responder signed the response (`None` for a CRL).
+    pub produced_at: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, utoipa::ToSchema)]

@@ -13,6 +13,7 @@ use openssl::x509::store::X509StoreBuilder;
 use openssl::x509::verify::X509VerifyFlags;
 use openssl::x509::{CrlStatus, ReasonCode, X509Crl, X509KeyUsage, X509Ref};
 
+use super::der;
 use super::revocation_report::RevocationReason;
 
 /// Clock skew tolerated between us and the CA.
@@ -37,6 +38,8 @@ pub(super) struct Evaluated {
     pub finding: Finding,
     pub this_update: DateTime<Utc>,
     pub next_update: Option<DateTime<Utc>>,
+    /// When the responder signed (OCSP only).
+    pub produced_at: Option<DateTime<Utc>>,
 }
 
 impl Evaluated {
@@ -150,7 +153,25 @@ pub(super) fn evaluate_ocsp(
         finding,
         this_update,
         next_update,
+        produced_at: ocsp_produced_at(der),
     })
+}
+
+/// producedAt (RFC 6960 §4.2.1), which the openssl crate does not expose: OCSPResponse →
+/// responseBytes → BasicOCSPResponse → tbsResponseData, after the optional version and the
+/// responderID. Only read from a response whose signature already verified.
+fn ocsp_produced_at(response: &[u8]) -> Option<DateTime<Utc>> {
+    let mut fields = der::single(response, der::SEQUENCE).ok()?.reader();
+    fields.expect(0x0A).ok()?; // responseStatus
+    let wrapped = fields.expect(der::CONTEXT_0).ok()?;
+    let mut bytes = wrapped.reader().expect(der::SEQUENCE).ok()?.reader();
+    bytes.expect(der::OID).ok()?;
+    let basic = bytes.expect(der::OCTET_STRING).ok()?.content;
+    let mut basic = der::single(basic, der::SEQUENCE).ok()?.reader();
+    let mut data = basic.expect(der::SEQUENCE).ok()?.reader();
+    data.optional(der::CONTEXT_0).ok()?;
+    data.element().ok()?; // responderID, [1] byName or [2] byKey
+    der::parse_time(&data.expect(der::GENERALIZED_TIME).ok()?)
 }
 
 /// Whether an OCSP response carries a status for the certificate (before any signature
@@ -222,6 +243,7 @@ pub(super) fn evaluate_crl(
         finding,
         this_update,
         next_update,
+        produced_at: None,
     })
 }
 

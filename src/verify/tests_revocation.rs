@@ -212,8 +212,8 @@ fn a_good_signer_is_decided_by_ocsp_then_reused_from_the_cache_offline() {
         Some(format!("http://127.0.0.1:{}", setup.ocsp_port).as_str())
     );
     assert!(
-        ocsp.this_update.is_some() && ocsp.next_update.is_some(),
-        "-nmin 60"
+        ocsp.this_update.is_some() && ocsp.next_update.is_some() && ocsp.produced_at.is_some(),
+        "-nmin 60: {ocsp:#?}"
     );
     assert_eq!(
         evidence(intermediate),
