@@ -77,7 +77,13 @@ pub async fn open_backends(settings: &ResolvedSettings) -> anyhow::Result<Backen
         .context("cannot load the exemption rules")?;
     tracing::info!(rules = rules.rules.len(), file = ?settings.rules_file, "exemption rules loaded");
     let index = Arc::new(index);
-    let services = Services::new(store, blobs, limits, keys, font, rules, index.clone());
+    let revocation = settings
+        .verify
+        .revocation_options()
+        .context("cannot load the [verify] CRL / OCSP files")?;
+    tracing::info!(mode = ?revocation.mode, cache = %settings.verify.cache_dir.display(), "revocation checking");
+    let services = Services::new(store, blobs, limits, keys, font, rules, index.clone())
+        .with_revocation(revocation);
     let bootstrap = if settings.demo_data {
         bootstrap::ensure_initialized(&services, &settings.data_dir, &settings.pki_dir)
             .await

@@ -358,8 +358,14 @@ impl Services {
             roots: self.keys.trust_roots(),
             intermediates: self.keys.ca_chain(),
         };
+        let revocation = self.revocation.clone();
         let report = crate::blocking::run(move || {
-            crate::verify::verify_pdf(&bytes, &crate::verify::VerifyOptions { trust, at: None })
+            let options = crate::verify::VerifyOptions {
+                trust,
+                at: None,
+                revocation,
+            };
+            crate::verify::verify_pdf(&bytes, &options)
         })
         .await?
         .map_err(|e| {

@@ -139,6 +139,8 @@ pub struct Services {
     pub rules: Arc<RuleSet>,
     /// This node's search index (derived from the database).
     pub index: Arc<search_index::ArchiveIndex>,
+    /// Revocation checking for every validation of this node (`[verify]`), its cache shared.
+    pub revocation: crate::verify::RevocationOptions,
     /// Issuances of this node queue here rather than each holding a database connection while
     /// waiting for the register lock (which still orders issuances across nodes).
     issue_gate: Arc<tokio::sync::Mutex<()>>,
@@ -162,7 +164,14 @@ impl Services {
             font: font.map(Arc::new),
             rules: Arc::new(rules),
             index,
+            revocation: crate::verify::RevocationOptions::default(),
             issue_gate: Arc::new(tokio::sync::Mutex::new(())),
         }
+    }
+
+    /// Replaces the default revocation checking (online, in-memory cache).
+    pub fn with_revocation(mut self, revocation: crate::verify::RevocationOptions) -> Self {
+        self.revocation = revocation;
+        self
     }
 }

@@ -18,6 +18,15 @@ impl Services {
         }
     }
 
+    /// The node's trust anchors and configured revocation checking (shared cache).
+    pub(super) fn verify_options(&self) -> VerifyOptions {
+        VerifyOptions {
+            trust: self.trust_anchors(),
+            at: None,
+            revocation: self.revocation.clone(),
+        }
+    }
+
     /// Checks any PDF, and the two-layer policy when an agency registered here signed it;
     /// the file is not stored.
     pub async fn verify_upload(
@@ -74,13 +83,5 @@ impl Services {
         self.store.append_audit_event(&event).await?;
         self.verification_view(&bytes, report, Some(&document))
             .await
-    }
-
-    /// The node's trust anchors, validation time now.
-    pub(super) fn verify_options(&self) -> VerifyOptions {
-        VerifyOptions {
-            trust: self.trust_anchors(),
-            ..VerifyOptions::default()
-        }
     }
 }

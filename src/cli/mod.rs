@@ -109,7 +109,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::CheckConfig => check_config(&settings),
         Command::WriteSchemas { out } => write_schemas(&out),
         Command::Pdf(command) => pdf::run(command),
-        Command::Verify(args) => verify::run(args, &settings.data_dir),
+        Command::Verify(args) => verify::run(args, &settings),
         Command::Audit(args) => audit::run(args, &settings.data_dir),
         command => {
             let resolved = resolve(&settings)?;
@@ -337,6 +337,11 @@ fn check_config(settings: &Settings) -> anyhow::Result<()> {
             println!("  database : {}", resolved.database.describe());
             println!("  storage  : {:?}", resolved.storage);
             println!("  index    : {}", resolved.index_dir.display());
+            println!(
+                "  revocation: {:?} (cache {})",
+                resolved.verify.revocation,
+                resolved.verify.cache_dir.display()
+            );
             Ok(())
         }
         Err(problems) => {

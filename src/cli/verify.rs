@@ -1,12 +1,19 @@
-//! `vanthu verify FILE… [--json] [--trust PEM…]`: our validator on files, no server needed.
-//! Exit status: 0 when every file is valid, 1 when any is not, 2 on an error (unreadable file,
-//! not a PDF).
+//! `vanthu verify FILE… [--json] [--trust PEM…] [--revocation MODE] [--crl FILE…]`: our
+//! validator on files, no server needed. Revocation checking follows `[verify]` of the
+//! configuration unless the flags say otherwise.
+//! Exit status (a contract scripts rely on): 0 when every file is valid, 1 when any is not
+//! valid — invalid, or indeterminate because revocation status could not be obtained (the
+//! report's `indication` tells the two apart) — 2 on an error (unreadable file, not a PDF, bad
+//! configuration).
 
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 
-use crate::verify::{verify_pdf, PdfReport, TrustAnchors, VerifyOptions};
+use crate::config::Settings;
+use crate::verify::{
+    verify_pdf, Indication, PdfReport, RevocationMode, TrustAnchors, VerifyOptions,
+};
 
 #[derive(Debug, clap::Args)]
 pub struct VerifyArgs {
@@ -20,18 +27,47 @@ pub struct VerifyArgs {
     /// PKI of the data dir, when there is one.
     #[arg(long)]
     trust: Vec<PathBuf>,
+    /// Revocation checking: online (fetch OCSP/CRLs as needed, using the cache), offline
+    /// (cache and local files only) or off. Default: `verify.revocation` of the configuration
+    /// (online).
+    #[arg(long, value_parser = parse_revocation_mode)]
+    revocation: Option<RevocationMode>,
+    /// CRL files (DER or PEM) to use besides `verify.crl_files`.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
 }
 
-pub fn run(args: VerifyArgs, data_dir: &Path) -> anyhow::Result<()> {
-    let trust = trust_anchors(&args.trust, data_dir)?;
-    let options = VerifyOptions { trust, at: None };
+fn parse_revocation_mode(value: &str) -> Result<RevocationMode, String> {
+    value.parse()
+}
+
+pub fn run(args: VerifyArgs, settings: &Settings) -> anyhow::Result<()> {
+    let trust = trust_anchors(&args.trust, &settings.data_dir)?;
+    let mut target = settings.resolve_verify_only().map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("invalid [verify] configuration: {}", list.join("; "))
+    })?;
+    if let Some(mode) = args.revocation {
+        target.revocation = mode;
+    }
+    target.crl_files.extend(args.crl.iter().cloned());
+    let revocation = target
+        .revocation_options()
+        .context("cannot load the CRL / OCSP files")?;
+    let options = VerifyOptions {
+        trust,
+        at: None,
+        revocation,
+    };
     let mut all_valid = true;
+    let mut any_invalid = false;
     let mut reports = Vec::new();
     for file in &args.files {
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
         let report = verify_pdf(&bytes, &options).with_context(|| format!("{}", file.display()))?;
         all_valid &= report.valid;
+        any_invalid |= report.indication == Indication::Invalid;
         if !args.json {
             print_summary(file, &report);
         }
@@ -55,7 +91,8 @@ pub fn run(args: VerifyArgs, data_dir: &Path) -> anyhow::Result<()> {
         };
         println!("{}", serde_json::to_string_pretty(&output)?);
     }
-    if !all_valid {
+    // Indeterminate is "not shown valid": exit 1 like invalid, as the contract says.
+    if any_invalid || !all_valid {
         std::process::exit(1);
     }
     Ok(())
@@ -80,11 +117,7 @@ pub(super) fn trust_anchors(given: &[PathBuf], data_dir: &Path) -> anyhow::Resul
 
 /// A plain-language summary, Vietnamese then English, one line per signature.
 fn print_summary(file: &Path, report: &PdfReport) {
-    let verdict = if report.valid {
-        "HỢP LỆ / VALID"
-    } else {
-        "KHÔNG HỢP LỆ / NOT VALID"
-    };
+    let verdict = indication_text(report.indication);
     println!(
         "{}: {verdict} — {} chữ ký / signature(s)",
         file.display(),
@@ -92,17 +125,16 @@ fn print_summary(file: &Path, report: &PdfReport) {
     );
     for (index, signature) in report.signatures.iter().enumerate() {
         let who = signature.signer_subject.as_deref().unwrap_or("?");
-        let state = if signature.valid {
-            "hợp lệ / valid"
-        } else {
-            "không hợp lệ / not valid"
-        };
+        let state = indication_text(signature.indication);
         println!(
             "  {}. {} [{}]: {state}",
             index + 1,
             signature.field_name,
             who
         );
+        if let Some(line) = revocation_line(signature) {
+            println!("     {line}");
+        }
         for problem in &signature.problems {
             println!("     - {}: {}", problem.code, problem.message);
         }
@@ -110,4 +142,32 @@ fn print_summary(file: &Path, report: &PdfReport) {
     for problem in &report.problems {
         println!("  - {}: {}", problem.code, problem.message);
     }
+}
+
+fn indication_text(indication: Indication) -> &'static str {
+    match indication {
+        Indication::Valid => "HỢP LỆ / VALID",
+        Indication::Invalid => "KHÔNG HỢP LỆ / NOT VALID",
+        Indication::Indeterminate => {
+            "CHƯA XÁC ĐỊNH / INDETERMINATE (không kiểm tra được thu hồi / revocation unknown)"
+        }
+    }
+}
+
+/// Which evidence decided the signer certificate's revocation status.
+fn revocation_line(signature: &crate::verify::SignatureReport) -> Option<String> {
+    let signer = signature.revocation.certificates.first()?;
+    let evidence = signer.evidence.as_ref()?;
+    Some(format!(
+        "revocation: {:?} by {:?} ({:?}{}), thisUpdate {}",
+        signer.status,
+        evidence.kind,
+        evidence.origin,
+        evidence
+            .url
+            .as_deref()
+            .map(|u| format!(" {u}"))
+            .unwrap_or_default(),
+        evidence.this_update.as_deref().unwrap_or("?")
+    ))
 }

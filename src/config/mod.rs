@@ -12,7 +12,9 @@ use figment::providers::{Env, Format, Serialized, Toml};
 use figment::Figment;
 use serde::{Deserialize, Serialize};
 
-pub use resolve::{ConfigProblem, DatabaseTarget, ResolvedSettings, S3Target, StorageTarget};
+pub use resolve::{
+    ConfigProblem, DatabaseTarget, ResolvedSettings, S3Target, StorageTarget, VerifyTarget,
+};
 pub use secret::Secret;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -30,6 +32,41 @@ pub struct Settings {
     pub storage: StorageSettings,
     pub search: SearchSettings,
     pub pki: PkiSettings,
+    pub verify: VerifySettings,
+}
+
+/// The signature validator (`vanthu verify`, `POST /api/verify`, the layer-1 check before
+/// issuing).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct VerifySettings {
+    /// `online` (cache and local files, then the certificates' OCSP responders and CRL
+    /// distribution points), `offline` (cache and local files only, never the network) or
+    /// `off`. Default `online`: a revoked signer must not pass unnoticed, and where the
+    /// network is unreachable the verdict is `indeterminate` (`revocation_unknown`), never
+    /// `valid`.
+    pub revocation: crate::verify::RevocationMode,
+    /// Where fetched CRLs and OCSP responses are kept until their nextUpdate; defaults to
+    /// `<data_dir>/revocation-cache`.
+    pub cache_dir: Option<PathBuf>,
+    /// Per HTTP exchange with a responder or distribution point.
+    pub timeout_secs: u64,
+    /// CRLs (DER or PEM) supplied by the operator, e.g. copied onto an offline machine.
+    pub crl_files: Vec<PathBuf>,
+    /// DER OCSP responses supplied by the operator.
+    pub ocsp_files: Vec<PathBuf>,
+}
+
+impl Default for VerifySettings {
+    fn default() -> Self {
+        Self {
+            revocation: crate::verify::RevocationMode::Online,
+            cache_dir: None,
+            timeout_secs: crate::verify::DEFAULT_REVOCATION_TIMEOUT.as_secs(),
+            crl_files: Vec::new(),
+            ocsp_files: Vec::new(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -141,6 +178,7 @@ impl Default for Settings {
             storage: StorageSettings::default(),
             search: SearchSettings::default(),
             pki: PkiSettings::default(),
+            verify: VerifySettings::default(),
         }
     }
 }

@@ -6,7 +6,10 @@ use std::fmt;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
+use std::time::Duration;
+
 use super::{LogFormat, Secret, Settings, StorageBackend};
+use crate::verify::{RevocationError, RevocationMode, RevocationOptions};
 
 #[derive(Debug, Clone)]
 pub struct ResolvedSettings {
@@ -29,6 +32,30 @@ pub struct ResolvedSettings {
     pub index_dir: PathBuf,
     pub pki_dir: PathBuf,
     pub pki_passphrase_file: Option<PathBuf>,
+    pub verify: VerifyTarget,
+}
+
+/// `[verify]`, checked: the mode, a concrete cache dir and files that exist.
+#[derive(Debug, Clone)]
+pub struct VerifyTarget {
+    pub revocation: RevocationMode,
+    pub cache_dir: PathBuf,
+    pub timeout: Duration,
+    pub crl_files: Vec<PathBuf>,
+    pub ocsp_files: Vec<PathBuf>,
+}
+
+impl VerifyTarget {
+    /// Loads the local files into a fresh cache shared by every validation of the process.
+    pub fn revocation_options(&self) -> Result<RevocationOptions, RevocationError> {
+        RevocationOptions::load(
+            self.revocation,
+            self.timeout,
+            Some(&self.cache_dir),
+            &self.crl_files,
+            &self.ocsp_files,
+        )
+    }
 }
 
 #[derive(Clone)]
@@ -149,6 +176,7 @@ impl Settings {
             problems.add("server.session_hours", "must be at least 1");
         }
         let database = self.resolve_database(&mut problems);
+        let verify = self.resolve_verify(&mut problems);
         let storage = self.resolve_storage(&mut problems);
         let pki_dir = self.pki.dir.clone().unwrap_or_else(|| data_dir.join("pki"));
         if let Some(file) = &self.rules_file {
@@ -188,10 +216,49 @@ impl Settings {
             storage,
             pki_dir,
             pki_passphrase_file: self.pki.passphrase_file.clone(),
+            verify,
             demo_data: self.demo_data,
             rules_file: self.rules_file.clone(),
             data_dir,
         })
+    }
+
+    /// `[verify]` alone, for `vanthu verify`, which needs no database or storage.
+    pub fn resolve_verify_only(&self) -> Result<VerifyTarget, Vec<ConfigProblem>> {
+        let mut problems = Problems::default();
+        let verify = self.resolve_verify(&mut problems);
+        if problems.0.is_empty() {
+            Ok(verify)
+        } else {
+            Err(problems.0)
+        }
+    }
+
+    fn resolve_verify(&self, problems: &mut Problems) -> VerifyTarget {
+        let settings = &self.verify;
+        if !(1..=60).contains(&settings.timeout_secs) {
+            problems.add("verify.timeout_secs", "must be between 1 and 60");
+        }
+        for file in settings.crl_files.iter().chain(&settings.ocsp_files) {
+            if !file.is_file() {
+                let key = if settings.crl_files.contains(file) {
+                    "verify.crl_files"
+                } else {
+                    "verify.ocsp_files"
+                };
+                problems.add(key, format!("{} does not exist", file.display()));
+            }
+        }
+        VerifyTarget {
+            revocation: settings.revocation,
+            cache_dir: settings
+                .cache_dir
+                .clone()
+                .unwrap_or_else(|| self.data_dir.join("revocation-cache")),
+            timeout: Duration::from_secs(settings.timeout_secs.clamp(1, 60)),
+            crl_files: settings.crl_files.clone(),
+            ocsp_files: settings.ocsp_files.clone(),
+        }
     }
 
     fn resolve_database(&self, problems: &mut Problems) -> DatabaseTarget {
@@ -353,6 +420,26 @@ mod tests {
         ] {
             assert!(keys.contains(&expected), "missing {expected} in {keys:?}");
         }
+    }
+
+    #[test]
+    fn verify_defaults_to_online_with_a_cache_in_the_data_dir() {
+        let resolved = Settings::default().resolve().unwrap();
+        assert_eq!(resolved.verify.revocation, RevocationMode::Online);
+        assert!(resolved.verify.cache_dir.ends_with("revocation-cache"));
+        let mut settings = Settings::default();
+        settings.verify.timeout_secs = 0;
+        settings.verify.crl_files = vec![PathBuf::from("/nonexistent/x.crl")];
+        let keys: Vec<_> = settings
+            .resolve_verify_only()
+            .unwrap_err()
+            .iter()
+            .map(|p| p.key)
+            .collect();
+        assert_eq!(keys, ["verify.timeout_secs", "verify.crl_files"]);
+        let parsed: Settings =
+            toml::from_str("[verify]\nrevocation = \"offline\"\ncrl_files = []\n").unwrap();
+        assert_eq!(parsed.verify.revocation, RevocationMode::Offline);
     }
 
     #[test]

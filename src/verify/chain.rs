@@ -1,6 +1,7 @@
 //! Trust anchors and the signer's certificate: path to a root (OpenSSL's X509StoreContext,
 //! purpose "any": S/MIME purpose would reject document-signing-only certificates), validity
-//! at the claimed signing time, and key usage. No revocation checking yet.
+//! at the claimed signing time, and key usage. The verified path goes on to revocation
+//! checking (`revocation.rs`).
 
 use std::path::Path;
 
@@ -80,18 +81,19 @@ fn is_self_signed(certificate: &X509Ref) -> bool {
             .unwrap_or(false)
 }
 
-/// Fills `trusted`, `certificate_valid_at_signing_time` and `key_usage_ok`.
+/// Fills `trusted`, `certificate_valid_at_signing_time` and `key_usage_ok`; returns the
+/// verified path signer → anchor when there is one.
 pub(super) fn check(
     signer: &X509Ref,
     embedded: &[X509],
     anchors: &TrustAnchors,
     signing_time: DateTime<Utc>,
     report: &mut SignatureReport,
-) {
-    let chain = match build_chain(signer, embedded, anchors) {
+) -> Option<Vec<X509>> {
+    let (chain, trusted) = match build_chain(signer, embedded, anchors) {
         Ok(chain) => {
             report.trusted = true;
-            chain
+            (chain, true)
         }
         Err(reason) => {
             report.problem(
@@ -99,11 +101,12 @@ pub(super) fn check(
                 format!("the signer does not chain to a trust anchor: {reason}"),
             );
             // Time is still judged on the signer's own certificate.
-            vec![signer.to_owned()]
+            (vec![signer.to_owned()], false)
         }
     };
     check_validity(&chain, signing_time, report);
     check_key_usage(signer, report);
+    trusted.then_some(chain)
 }
 
 /// The verified path signer → root, with the time check left to [`check_validity`] so

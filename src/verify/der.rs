@@ -7,7 +7,8 @@
 
 use crate::signing::der::{ber_header, push_length};
 pub(super) use crate::signing::der::{
-    DerError, Element, Reader, CONTEXT_0, CONTEXT_1, INTEGER, OCTET_STRING, OID, SEQUENCE, SET,
+    single, DerError, Element, Reader, CONTEXT_0, CONTEXT_1, INTEGER, OCTET_STRING, OID, SEQUENCE,
+    SET,
 };
 
 pub(super) const UTC_TIME: u8 = 0x17;

@@ -1,12 +1,14 @@
 //! Our own PDF signature validator: every signature of a file checked for structure
 //! (ByteRange, the `/Contents` gap), integrity (message digest, signature value, ESS
 //! signing-certificate), coverage (whole file or a whole revision), certificates (chain to
-//! the configured roots, validity at the claimed signing time, key usage) and, for
+//! the configured roots, validity at the claimed signing time, key usage, revocation by OCSP
+//! or CRL) and, for
 //! signatures over an earlier revision, what changed since (modification analysis). It
 //! answers the attack classes of the research note (USF, ISA, SWA, shadow attacks, EAA,
 //! SSA) fail-closed: a check that cannot be made counts as failed.
 //!
-//! Synchronous, CPU-bound and bounded: callers run it through [`crate::blocking::run`].
+//! Synchronous and bounded: callers run it through [`crate::blocking::run`]. In the `online`
+//! revocation mode it may block on HTTP fetches (short timeout, size cap, a few per chain).
 //! Hostile input yields problems in the report, never a panic; `Err` means "not a PDF".
 
 mod chain;
@@ -20,6 +22,10 @@ pub mod plain;
 pub mod policy;
 mod report;
 mod revisions;
+mod revocation;
+mod revocation_fetch;
+mod revocation_report;
+mod revocation_sources;
 mod signature;
 mod structure;
 
@@ -30,6 +36,10 @@ mod tests_attacks;
 #[cfg(test)]
 mod tests_certificates;
 #[cfg(test)]
+mod tests_revocation;
+#[cfg(test)]
+mod tests_revocation_pki;
+#[cfg(test)]
 mod tests_samples;
 
 use chrono::{DateTime, Utc};
@@ -38,7 +48,14 @@ use sha2::{Digest, Sha256};
 
 pub use chain::TrustAnchors;
 pub use report::{
-    Coverage, ModificationLevel, PdfReport, Problem, RevisionInfo, SignatureReport, PROBLEM_CODES,
+    Coverage, Indication, ModificationLevel, PdfReport, Problem, RevisionInfo, SignatureReport,
+    INDETERMINATE_CODES, PROBLEM_CODES,
+};
+pub use revocation::{RevocationOptions, DEFAULT_TIMEOUT as DEFAULT_REVOCATION_TIMEOUT};
+pub use revocation_fetch::{RevocationCache, RevocationError};
+pub use revocation_report::{
+    CertificateRevocation, CertificateStatus, EvidenceKind, EvidenceOrigin, RevocationEvidence,
+    RevocationMode, RevocationReason, RevocationReport, RevocationStatus,
 };
 
 use fields::FieldInfo;
@@ -69,8 +86,12 @@ pub enum VerifyError {
 #[derive(Debug, Clone, Default)]
 pub struct VerifyOptions {
     pub trust: TrustAnchors,
-    /// Validation time: used as the signing time when a signature claims none. `None` = now.
+    /// Validation time: used as the signing time when a signature claims none, and the time
+    /// revocation evidence must be fresh at. `None` = now.
     pub at: Option<DateTime<Utc>>,
+    /// Revocation checking (default: online with a private in-memory cache; share one
+    /// [`RevocationCache`] between validations through this field's `Arc`).
+    pub revocation: RevocationOptions,
 }
 
 /// What every signature check shares.
@@ -93,6 +114,7 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
         revisions: revisions.clone(),
         signatures: Vec::new(),
         valid: false,
+        indication: Indication::Invalid,
         problems: Vec::new(),
     };
     let mut loader = Loader::new(bytes, header_offset);
@@ -154,9 +176,7 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
             signature
         })
         .collect();
-    report.valid = !report.signatures.is_empty()
-        && report.problems.is_empty()
-        && report.signatures.iter().all(|s| s.valid);
+    report.conclude();
     Ok(report)
 }
 

@@ -498,6 +498,7 @@ mod tests {
             revisions: Vec::new(),
             signatures: Vec::new(),
             valid: false,
+            indication: super::super::report::Indication::Invalid,
             problems: Vec::new(),
         };
         let facts = PolicyFacts {

@@ -5,6 +5,8 @@
 use schemars::JsonSchema;
 use serde::Serialize;
 
+use super::revocation_report::RevocationReport;
+
 /// One `%%EOF`-terminated revision of the file (ISO 32000 §7.5.6), in file order.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, utoipa::ToSchema)]
 pub struct RevisionInfo {
@@ -46,6 +48,10 @@ pub enum ModificationLevel {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, JsonSchema, utoipa::ToSchema)]
 pub struct Problem {
+    /// A stable snake_case code (the list is `verify::PROBLEM_CODES`). Every code makes the
+    /// signature `invalid` except `revocation_unknown`, which makes it `indeterminate`;
+    /// `certificate_revoked` means revoked before the claimed signing time or for a
+    /// compromise.
     pub code: &'static str,
     pub message: String,
 }
@@ -57,6 +63,22 @@ impl Problem {
             message: message.into(),
         }
     }
+}
+
+/// Problem codes that leave a signature INDETERMINATE rather than INVALID: nothing shows it
+/// is wrong, but a check could not be completed (an auditor must not read it as valid).
+pub const INDETERMINATE_CODES: &[&str] = &["revocation_unknown"];
+
+/// The overall answer, in the terms of ETSI EN 319 102-1: `valid` (every check passed),
+/// `invalid` (a check failed: tampering, untrusted, expired, revoked…) or `indeterminate`
+/// (every check that could be made passed, but one could not be made — today only
+/// revocation status that could not be obtained, code `revocation_unknown`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, JsonSchema, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Indication {
+    Valid,
+    Invalid,
+    Indeterminate,
 }
 
 /// Every problem code this module emits, for documentation and the API contract.
@@ -94,6 +116,9 @@ pub const PROBLEM_CODES: &[&str] = &[
     "certificate_not_yet_valid",
     "signing_time_missing",
     "key_usage",
+    // revocation (see `RevocationReport`)
+    "certificate_revoked",
+    "revocation_unknown",
     // modifications
     "modified_after_signing",
 ];
@@ -130,8 +155,12 @@ pub struct SignatureReport {
     /// Objects changed after the signed revision that no rule permits, e.g.
     /// `"12 0 R (page content)"`.
     pub modified_objects: Vec<String>,
+    /// Revocation status of the signer's chain at the claimed signing time.
+    pub revocation: RevocationReport,
     pub problems: Vec<Problem>,
+    /// `indication == valid`.
     pub valid: bool,
+    pub indication: Indication,
 }
 
 impl SignatureReport {
@@ -154,8 +183,10 @@ impl SignatureReport {
             key_usage_ok: false,
             modification_level: ModificationLevel::Other,
             modified_objects: Vec::new(),
+            revocation: RevocationReport::not_checked(),
             problems: Vec::new(),
             valid: false,
+            indication: Indication::Invalid,
         }
     }
 
@@ -175,20 +206,33 @@ impl SignatureReport {
         self.problems.iter().any(|p| p.code == code)
     }
 
-    /// Valid only when every check passed and no problem was recorded.
+    /// Valid only when every check passed and no problem was recorded; indeterminate when
+    /// the only problems are checks that could not be made.
     pub(crate) fn conclude(&mut self) {
-        self.valid = self.problems.is_empty()
-            && matches!(
-                self.coverage,
-                Coverage::EntireFile | Coverage::EntireRevision
-            )
-            && self.integrity
+        let checks_passed = matches!(
+            self.coverage,
+            Coverage::EntireFile | Coverage::EntireRevision
+        ) && self.integrity
             && self.signature_value_ok
             && self.signing_certificate_attribute_ok
             && self.trusted
             && self.certificate_valid_at_signing_time
             && self.key_usage_ok
             && self.modification_level != ModificationLevel::Other;
+        self.indication = if !checks_passed {
+            Indication::Invalid
+        } else if self.problems.is_empty() {
+            Indication::Valid
+        } else if self
+            .problems
+            .iter()
+            .all(|p| INDETERMINATE_CODES.contains(&p.code))
+        {
+            Indication::Indeterminate
+        } else {
+            Indication::Invalid
+        };
+        self.valid = self.indication == Indication::Valid;
     }
 }
 
@@ -201,7 +245,27 @@ pub struct PdfReport {
     pub signatures: Vec<SignatureReport>,
     /// At least one signature, every signature valid and no file-level problem.
     pub valid: bool,
+    /// `invalid` when a file-level problem exists or any signature is invalid; otherwise
+    /// `indeterminate` when any signature is; otherwise `valid`.
+    pub indication: Indication,
     pub problems: Vec<Problem>,
+}
+
+impl PdfReport {
+    pub(crate) fn conclude(&mut self) {
+        let worst = |wanted: Indication| self.signatures.iter().any(|s| s.indication == wanted);
+        self.indication = if self.signatures.is_empty()
+            || !self.problems.is_empty()
+            || worst(Indication::Invalid)
+        {
+            Indication::Invalid
+        } else if worst(Indication::Indeterminate) {
+            Indication::Indeterminate
+        } else {
+            Indication::Valid
+        };
+        self.valid = self.indication == Indication::Valid;
+    }
 }
 
 #[cfg(test)]

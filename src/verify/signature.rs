@@ -8,7 +8,7 @@ use super::fields::{self, FieldInfo};
 use super::report::{Coverage, ModificationLevel, SignatureReport};
 use super::revisions::{self, Loader};
 use super::structure::{self, ByteRange};
-use super::{chain, cms_check, diff, objects, Context, ADBE_DETACHED, CADES_DETACHED};
+use super::{chain, cms_check, diff, objects, revocation, Context, ADBE_DETACHED, CADES_DETACHED};
 
 fn name_of(dictionary: &lopdf::Dictionary, key: &[u8]) -> Option<String> {
     match dictionary.get(key) {
@@ -92,13 +92,18 @@ pub(super) fn check_signature(
                 );
                 context.options.at.unwrap_or_else(Utc::now)
             });
-        chain::check(
+        let chain = chain::check(
             &cms.signer,
             &cms.certificates,
             &context.options.trust,
             time,
             &mut report,
         );
+        report.revocation.mode = context.options.revocation.mode;
+        if let Some(chain) = chain {
+            let now = context.options.at.unwrap_or_else(Utc::now);
+            revocation::check(&chain, time, now, &context.options.revocation, &mut report);
+        }
     }
     if let Some(range) = &range {
         modifications(context, loader, container, range, &mut report);

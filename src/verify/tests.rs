@@ -148,6 +148,7 @@ pub(super) fn verify(bytes: &[u8]) -> PdfReport {
     let options = VerifyOptions {
         trust: fixture().anchors.clone(),
         at: None,
+        ..Default::default()
     };
     verify_pdf(bytes, &options).expect("a PDF")
 }
@@ -361,6 +362,7 @@ fn a_foreign_root_is_not_trusted() {
     let options = VerifyOptions {
         trust: TrustAnchors::from_pem_files(&[pki.root_pem_path.as_path()]).unwrap(),
         at: None,
+        ..Default::default()
     };
     let report = verify_pdf(&fixture().layer2, &options).unwrap();
     assert!(!report.valid);

@@ -105,6 +105,7 @@ fn signed_by(days: (i64, i64), usage: KeyUsage) -> (PdfReport, X509) {
             intermediates: Vec::new(),
         },
         at: None,
+        ..Default::default()
     };
     (verify_pdf(&signed, &options).unwrap(), root)
 }

@@ -141,6 +141,7 @@ fn damaged_files_never_panic_nor_pass() {
             &VerifyOptions {
                 trust: fixture().anchors.clone(),
                 at: None,
+                ..Default::default()
             },
         ) {
             assert!(

@@ -267,6 +267,7 @@ async fn sigkill_while_issuing_leaves_no_gap_no_duplicate_and_no_dangling_file()
             &vanthu::verify::VerifyOptions {
                 trust: trust.clone(),
                 at: None,
+                ..Default::default()
             },
         )
         .unwrap();

@@ -130,7 +130,7 @@ async fn the_whole_workflow_runs_from_the_command_line() {
         .unwrap();
     assert!(output.status.success());
 
-    // vanthu verify: 0 valid, 1 invalid, 2 error.
+    // vanthu verify: 0 valid, 1 invalid or indeterminate, 2 error.
     let root = dir.path().join("pki/root-ca.pem");
     let issuing = dir.path().join("pki/issuing-ca.pem");
     let verify = vanthu()
@@ -149,6 +149,31 @@ async fn the_whole_workflow_runs_from_the_command_line() {
     );
     let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
     assert_eq!(report["valid"], true);
+    assert_eq!(report["indication"], "valid");
+    // The demo PKI publishes no OCSP responder or CRL: online mode has nothing to ask.
+    let revocation = &report["signatures"][0]["revocation"];
+    assert_eq!(revocation["mode"], "online", "{revocation}");
+    assert_eq!(revocation["certificates"][0]["status"], "no_source");
+    let verify = vanthu()
+        .args(["verify", "--json", "--revocation", "off", "--trust"])
+        .arg(&root)
+        .arg("--trust")
+        .arg(&issuing)
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(verify.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&verify.stdout).unwrap();
+    assert_eq!(
+        report["signatures"][0]["revocation"]["status"],
+        "not_checked"
+    );
+    let unknown_mode = vanthu()
+        .args(["verify", "--revocation", "sometimes"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(unknown_mode.status.code(), Some(2));
     let mut bytes = std::fs::read(&out).unwrap();
     let at = bytes.windows(6).position(|w| w == b"stream").unwrap() + 30;
     bytes[at] ^= 0x20;

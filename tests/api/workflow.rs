@@ -114,6 +114,7 @@ async fn a_draft_goes_through_both_layers_and_numbering_to_a_valid_issued_pdf() 
         &vanthu::verify::VerifyOptions {
             trust: roots,
             at: None,
+            ..Default::default()
         },
     )
     .unwrap();
