@@ -34,6 +34,12 @@ pub struct AuditArgs {
     /// Trust anchors, as for `vanthu verify`.
     #[arg(long)]
     trust: Vec<PathBuf>,
+    /// Revocation checking: online, offline or off (default: the `[verify]` configuration).
+    #[arg(long, value_parser = super::verify::parse_revocation_mode)]
+    revocation: Option<crate::verify::RevocationMode>,
+    /// CRL files (DER or PEM) for offline revocation checking.
+    #[arg(long)]
+    crl: Vec<PathBuf>,
     /// Print JSON instead of the table.
     #[arg(long)]
     json: bool,
@@ -60,11 +66,8 @@ struct Totals {
     compliant: usize,
 }
 
-pub fn run(args: AuditArgs, data_dir: &Path) -> anyhow::Result<()> {
-    let options = VerifyOptions {
-        trust: super::verify::trust_anchors(&args.trust, data_dir)?,
-        ..VerifyOptions::default()
-    };
+pub fn run(args: AuditArgs, settings: &crate::config::Settings) -> anyhow::Result<()> {
+    let options = super::verify::verify_options(settings, &args.trust, args.revocation, &args.crl)?;
     let registry = match &args.registry {
         Some(path) => Some(read_registry(path)?),
         None => None,

@@ -110,7 +110,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::WriteSchemas { out } => write_schemas(&out),
         Command::Pdf(command) => pdf::run(command),
         Command::Verify(args) => verify::run(args, &settings),
-        Command::Audit(args) => audit::run(args, &settings.data_dir),
+        Command::Audit(args) => audit::run(args, &settings),
         command => {
             let resolved = resolve(&settings)?;
             logging::init(&resolved, matches!(command, Command::Serve { .. }))?;

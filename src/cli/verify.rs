@@ -37,28 +37,39 @@ pub struct VerifyArgs {
     crl: Vec<PathBuf>,
 }
 
-fn parse_revocation_mode(value: &str) -> Result<RevocationMode, String> {
-    value.parse()
-}
-
-pub fn run(args: VerifyArgs, settings: &Settings) -> anyhow::Result<()> {
-    let trust = trust_anchors(&args.trust, &settings.data_dir)?;
+/// Trust anchors from `--trust` (or the data dir's demo PKI) and revocation checking from
+/// `[verify]`, overridden by the flags.
+pub(super) fn verify_options(
+    settings: &Settings,
+    trust: &[PathBuf],
+    revocation: Option<RevocationMode>,
+    crl: &[PathBuf],
+) -> anyhow::Result<VerifyOptions> {
+    let trust = trust_anchors(trust, &settings.data_dir)?;
     let mut target = settings.resolve_verify_only().map_err(|problems| {
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("invalid [verify] configuration: {}", list.join("; "))
     })?;
-    if let Some(mode) = args.revocation {
+    if let Some(mode) = revocation {
         target.revocation = mode;
     }
-    target.crl_files.extend(args.crl.iter().cloned());
+    target.crl_files.extend(crl.iter().cloned());
     let revocation = target
         .revocation_options()
         .context("cannot load the CRL / OCSP files")?;
-    let options = VerifyOptions {
+    Ok(VerifyOptions {
         trust,
         at: None,
         revocation,
-    };
+    })
+}
+
+pub(super) fn parse_revocation_mode(value: &str) -> Result<RevocationMode, String> {
+    value.parse()
+}
+
+pub fn run(args: VerifyArgs, settings: &Settings) -> anyhow::Result<()> {
+    let options = verify_options(settings, &args.trust, args.revocation, &args.crl)?;
     let mut all_valid = true;
     let mut any_invalid = false;
     let mut reports = Vec::new();
