@@ -234,9 +234,14 @@ impl<'a> Analysis<'a> {
     }
 
     fn leftovers(&mut self) {
+        let live = self.live_objects();
         let unexplained: Vec<ObjectId> = self
             .added
             .iter()
+            // A new object nothing in the document reaches cannot change what is shown
+            // (pyHanko leaves such empty appearance streams behind); one that a signed object
+            // reached while dangling is caught by `dangling`.
+            .filter(|id| live.as_ref().is_none_or(|live| live.contains(id)))
             .chain(&self.changed)
             .filter(|id| !self.explained.contains(id))
             .copied()
@@ -253,6 +258,14 @@ impl<'a> Analysis<'a> {
         for id in removed {
             self.violation(Some(id), "freed or replaced by another generation");
         }
+    }
+
+    /// Everything the final trailer reaches; `None` when the walk hit its bound (then every
+    /// object counts as reachable: fail closed).
+    fn live_objects(&self) -> Option<BTreeSet<ObjectId>> {
+        let trailer = Object::Dictionary(self.last.trailer.clone());
+        let live = reachable(self.last, &trailer, |_| true);
+        (live.len() < MAX_WALK).then_some(live)
     }
 
     fn outcome(self) -> DiffOutcome {

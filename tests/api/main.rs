@@ -17,6 +17,7 @@ mod multi_node;
 mod object_store;
 mod operations;
 mod policy;
+mod pyhanko_agreement;
 mod register_and_revocation;
 mod search;
 mod signing;
