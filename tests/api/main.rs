@@ -7,6 +7,7 @@ mod cli;
 mod confidentiality;
 mod contracts;
 mod documents;
+mod extraction;
 mod helpers;
 mod issuing_at_scale;
 mod metadata_store;
