@@ -396,9 +396,9 @@ impl ArchiveIndex {
         let wanted = offset + limit;
         let mut dates = tally.dates.clone();
         if sort == SortOrder::Newest {
-            dates.sort_by(|a, b| b.0.cmp(&a.0));
+            dates.sort_by_key(|d| std::cmp::Reverse(d.0));
         } else {
-            dates.sort_by(|a, b| a.0.cmp(&b.0));
+            dates.sort_by_key(|d| d.0);
         }
         let mut seen = 0.0f64;
         let mut cutoff = None;

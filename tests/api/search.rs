@@ -129,10 +129,6 @@ async fn scans_are_flagged_in_hits_and_can_be_filtered() {
             .await;
         assert_eq!(response.status().as_u16(), 200);
         let results: Value = response.json().await.unwrap();
-        assert_eq!(
-            flags(&results),
-            [expected.clone()],
-            "scan={filter}: {results}"
-        );
+        assert_eq!(flags(&results), vec![expected], "scan={filter}: {results}");
     }
 }
