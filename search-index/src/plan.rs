@@ -357,7 +357,8 @@ impl Matcher<'_> {
         (score * (1.0 + SLACK) >= floor).then_some(score)
     }
 
-    /// Makes `uses` the candidates from `after` on (when they are fewer postings).
+    /// Makes the documents of `uses` the candidates from now on (the next call to
+    /// [`Self::next_candidate`] positions them).
     fn switch_lead(&mut self, uses: Vec<usize>) {
         self.lead = uses;
     }
