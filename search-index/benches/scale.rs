@@ -3,7 +3,11 @@
 //! ```text
 //! cargo bench -p search-index --bench scale -- 100000            # documents (default 100000)
 //! cargo bench -p search-index --bench scale -- 1000000 --threads 2 --heap-mb 512 --dir /tmp/idx
+//! cargo bench -p search-index --bench scale -- 1000000 --dir /tmp/idx --reuse   # queries only
 //! ```
+//!
+//! `--only <text>` runs only the queries whose label contains the text. `--reuse` keeps an index left in `--dir` by an earlier run when it has the current schema
+//! and the same number of documents (the generator is deterministic), and only runs the queries.
 //!
 //! Documents come from the relevance corpus vocabulary (`tests/corpus`), generated on the fly
 //! with a fixed seed. Queries run single-threaded against the committed, merged index; each is
@@ -16,13 +20,15 @@ mod corpus;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
-use search_index::{ArchiveIndex, IndexOptions, SearchRequest, SortOrder};
+use search_index::{ArchiveIndex, IndexOptions, IndexState, SearchRequest, SortOrder};
 
 struct Args {
     documents: u64,
     threads: usize,
     heap_mb: usize,
     dir: Option<std::path::PathBuf>,
+    reuse: bool,
+    only: Option<String>,
 }
 
 fn args() -> Args {
@@ -31,6 +37,8 @@ fn args() -> Args {
         threads: 2,
         heap_mb: 512,
         dir: None,
+        reuse: false,
+        only: None,
     };
     let mut it = std::env::args().skip(1);
     while let Some(arg) = it.next() {
@@ -38,6 +46,8 @@ fn args() -> Args {
             "--threads" => parsed.threads = it.next().and_then(|v| v.parse().ok()).unwrap_or(2),
             "--heap-mb" => parsed.heap_mb = it.next().and_then(|v| v.parse().ok()).unwrap_or(512),
             "--dir" => parsed.dir = it.next().map(Into::into),
+            "--reuse" => parsed.reuse = true,
+            "--only" => parsed.only = it.next(),
             other if other.starts_with("--") => {} // `--bench` from cargo
             number => {
                 if let Ok(n) = number.replace('_', "").parse() {
@@ -78,63 +88,30 @@ fn main() {
         .dir
         .clone()
         .unwrap_or_else(|| temp.path().join("index"));
-    let _ = std::fs::remove_dir_all(&dir);
-    let index = ArchiveIndex::open_or_create_with(
-        &dir,
-        IndexOptions {
-            writer_threads: args.threads,
-            writer_heap_bytes: args.heap_mb << 20,
-        },
-    )
-    .expect("open the index");
-
-    println!(
-        "indexing {} documents ({} writer threads, {} MB heap) into {}",
-        args.documents,
-        args.threads,
-        args.heap_mb,
-        dir.display()
-    );
-    let mut text_bytes = 0u64;
-    let documents = corpus::synthetic(args.documents, 42).inspect(|d| {
-        text_bytes += (d.subject.len() + d.body.len()) as u64;
-    });
-    let started = Instant::now();
-    let indexed = index
-        .rebuild(documents, &mut |n| {
-            if n % 100_000 == 0 {
-                eprintln!("  {n} documents, {:.0} s", started.elapsed().as_secs_f64());
-            }
-        })
-        .expect("rebuild");
-    let indexing = started.elapsed();
-    index.wait_for_merges().expect("merges");
-    let with_merges = started.elapsed();
-    let stats = index.stats().expect("stats");
-
-    println!();
-    println!("| measure | value |");
-    println!("|---|---|");
-    println!("| documents | {indexed} |");
-    println!(
-        "| text indexed (subject + body) | {:.1} MB |",
-        text_bytes as f64 / 1e6
-    );
-    println!(
-        "| indexing (rebuild, committed) | {:.1} s = {:.0} docs/s, {:.1} MB/s |",
-        indexing.as_secs_f64(),
-        indexed as f64 / indexing.as_secs_f64(),
-        text_bytes as f64 / 1e6 / indexing.as_secs_f64()
-    );
-    println!("| until merges done | {:.1} s |", with_merges.as_secs_f64());
-    println!(
-        "| index size | {:.1} MB in {} segments ({:.2} × the text) |",
-        stats.bytes_on_disk as f64 / 1e6,
-        stats.segments,
-        stats.bytes_on_disk as f64 / text_bytes.max(1) as f64
-    );
-    println!("| peak RSS while indexing | {:.0} MB |", peak_rss_mb());
-
+    let options = IndexOptions {
+        writer_threads: args.threads,
+        writer_heap_bytes: args.heap_mb << 20,
+        ..IndexOptions::default()
+    };
+    let reused = if args.reuse {
+        ArchiveIndex::open_or_create_with(&dir, options)
+            .ok()
+            .filter(|index| index.state() == IndexState::Current)
+            .filter(|index| index.document_count().ok() == Some(args.documents))
+    } else {
+        None
+    };
+    let index = match reused {
+        Some(index) => {
+            println!(
+                "reusing the index of {} documents in {}",
+                args.documents,
+                dir.display()
+            );
+            index
+        }
+        None => build(&args, &dir, options),
+    };
     let all = corpus::all_agency_ids();
     let req = |text: &str| SearchRequest {
         text: text.to_string(),
@@ -199,24 +176,34 @@ fn main() {
         ),
     ];
     println!();
-    println!("| query | hits | p50 ms | p99 ms |");
-    println!("|---|---|---|---|");
+    println!("| query | hits | exact | p50 ms | p99 ms |");
+    println!("|---|---|---|---|---|");
     let mut all_latencies = Vec::new();
     for (label, request) in &queries {
+        if args
+            .only
+            .as_ref()
+            .is_some_and(|only| !label.contains(only.as_str()))
+        {
+            continue;
+        }
         let mut latencies = Vec::new();
         let mut total = 0;
+        let mut exact = true;
         for round in 0..23 {
             let started = Instant::now();
             let results = index.search(request).expect("search");
             let elapsed = started.elapsed();
             total = results.total;
+            exact = results.total_is_exact;
             if round >= 3 {
                 latencies.push(elapsed);
             }
         }
         latencies.sort();
         println!(
-            "| {label} | {total} | {:.1} | {:.1} |",
+            "| {label} | {total} | {} | {:.1} | {:.1} |",
+            if exact { "yes" } else { "≈" },
             ms(percentile(&latencies, 0.5)),
             ms(percentile(&latencies, 0.99))
         );
@@ -224,10 +211,64 @@ fn main() {
     }
     all_latencies.sort();
     println!(
-        "| **all queries** | | **{:.1}** | **{:.1}** |",
+        "| **all queries** | | | **{:.1}** | **{:.1}** |",
         ms(percentile(&all_latencies, 0.5)),
         ms(percentile(&all_latencies, 0.99))
     );
     println!();
     println!("peak RSS at the end: {:.0} MB", peak_rss_mb());
+}
+
+fn build(args: &Args, dir: &std::path::Path, options: IndexOptions) -> ArchiveIndex {
+    let _ = std::fs::remove_dir_all(dir);
+    let index = ArchiveIndex::open_or_create_with(dir, options).expect("open the index");
+
+    println!(
+        "indexing {} documents ({} writer threads, {} MB heap) into {}",
+        args.documents,
+        args.threads,
+        args.heap_mb,
+        dir.display()
+    );
+    let mut text_bytes = 0u64;
+    let documents = corpus::synthetic(args.documents, 42).inspect(|d| {
+        text_bytes += (d.subject.len() + d.body.len()) as u64;
+    });
+    let started = Instant::now();
+    let indexed = index
+        .rebuild(documents, &mut |n| {
+            if n % 100_000 == 0 {
+                eprintln!("  {n} documents, {:.0} s", started.elapsed().as_secs_f64());
+            }
+        })
+        .expect("rebuild");
+    let indexing = started.elapsed();
+    index.wait_for_merges().expect("merges");
+    let with_merges = started.elapsed();
+    let stats = index.stats().expect("stats");
+
+    println!();
+    println!("| measure | value |");
+    println!("|---|---|");
+    println!("| documents | {indexed} |");
+    println!(
+        "| text indexed (subject + body) | {:.1} MB |",
+        text_bytes as f64 / 1e6
+    );
+    println!(
+        "| indexing (rebuild, committed) | {:.1} s = {:.0} docs/s, {:.1} MB/s |",
+        indexing.as_secs_f64(),
+        indexed as f64 / indexing.as_secs_f64(),
+        text_bytes as f64 / 1e6 / indexing.as_secs_f64()
+    );
+    println!("| until merges done | {:.1} s |", with_merges.as_secs_f64());
+    println!(
+        "| index size | {:.1} MB in {} segments ({:.2} × the text) |",
+        stats.bytes_on_disk as f64 / 1e6,
+        stats.segments,
+        stats.bytes_on_disk as f64 / text_bytes.max(1) as f64
+    );
+    println!("| peak RSS while indexing | {:.0} MB |", peak_rss_mb());
+
+    index
 }

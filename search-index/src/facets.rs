@@ -1,26 +1,43 @@
-//! Facet counts over every document a query matches, read from fast fields in one pass.
+//! Facet counts read from fast fields, one document at a time. Each document comes with a
+//! weight: 1 when every match is counted, the inverse of the sampling rate of its part of the
+//! index when the counts are estimated from a sample.
 
 use std::collections::HashMap;
 
-use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader};
+use tantivy::{DocId, SegmentReader};
 
-/// Raw counts per value; sorted and cut by the caller.
+/// Counts per value (weighted, so possibly fractional); sorted, rounded and cut by the caller.
 #[derive(Debug, Default)]
 pub(crate) struct FacetCounts {
-    pub types: HashMap<String, u64>,
-    pub units: HashMap<String, u64>,
-    pub signers: HashMap<String, u64>,
-    pub statuses: HashMap<String, u64>,
-    pub years: HashMap<u64, u64>,
+    pub types: HashMap<String, f64>,
+    pub units: HashMap<String, f64>,
+    pub signers: HashMap<String, f64>,
+    pub statuses: HashMap<String, f64>,
+    pub years: HashMap<u64, f64>,
 }
 
-pub(crate) struct FacetCollector;
+impl FacetCounts {
+    pub fn merge(&mut self, other: FacetCounts) {
+        for (into, from) in [
+            (&mut self.types, other.types),
+            (&mut self.units, other.units),
+            (&mut self.signers, other.signers),
+            (&mut self.statuses, other.statuses),
+        ] {
+            for (key, count) in from {
+                *into.entry(key).or_default() += count;
+            }
+        }
+        for (year, count) in other.years {
+            *self.years.entry(year).or_default() += count;
+        }
+    }
+}
 
 struct StrCounter {
     column: Option<StrColumn>,
-    counts: Vec<u64>,
+    counts: Vec<f64>,
 }
 
 impl StrCounter {
@@ -29,53 +46,47 @@ impl StrCounter {
         let terms = column.as_ref().map(|c| c.num_terms()).unwrap_or(0);
         Ok(Self {
             column,
-            counts: vec![0; terms],
+            counts: vec![0.0; terms],
         })
     }
 
     #[inline]
-    fn collect(&mut self, doc: DocId) {
+    fn add(&mut self, doc: DocId, weight: f64) {
         if let Some(column) = &self.column {
             if let Some(ord) = column.ords().first(doc) {
                 if let Some(count) = self.counts.get_mut(ord as usize) {
-                    *count += 1;
+                    *count += weight;
                 }
             }
         }
     }
 
-    fn harvest(self, into: &mut HashMap<String, u64>) {
+    fn harvest(self, into: &mut HashMap<String, f64>) {
         let Some(column) = self.column else {
             return;
         };
         let mut value = String::new();
         for (ord, count) in self.counts.into_iter().enumerate() {
-            if count > 0 && column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
+            if count > 0.0 && column.ord_to_str(ord as u64, &mut value).unwrap_or(false) {
                 *into.entry(value.clone()).or_default() += count;
             }
         }
     }
 }
 
-pub(crate) struct FacetSegmentCollector {
+/// The facet counters of one segment.
+pub(crate) struct SegmentTally {
     types: StrCounter,
     units: StrCounter,
     signers: StrCounter,
     statuses: StrCounter,
     year_column: Option<Column<u64>>,
-    years: HashMap<u64, u64>,
+    years: HashMap<u64, f64>,
 }
 
-impl Collector for FacetCollector {
-    type Fruit = FacetCounts;
-    type Child = FacetSegmentCollector;
-
-    fn for_segment(
-        &self,
-        _segment_local_id: SegmentOrdinal,
-        segment: &SegmentReader,
-    ) -> tantivy::Result<FacetSegmentCollector> {
-        Ok(FacetSegmentCollector {
+impl SegmentTally {
+    pub fn open(segment: &SegmentReader) -> tantivy::Result<Self> {
+        Ok(Self {
             types: StrCounter::open(segment, "document_type")?,
             units: StrCounter::open(segment, "unit")?,
             signers: StrCounter::open(segment, "signer")?,
@@ -85,45 +96,18 @@ impl Collector for FacetCollector {
         })
     }
 
-    fn requires_scoring(&self) -> bool {
-        false
-    }
-
-    fn merge_fruits(&self, segment_fruits: Vec<FacetCounts>) -> tantivy::Result<FacetCounts> {
-        let mut merged = FacetCounts::default();
-        for fruit in segment_fruits {
-            for (into, from) in [
-                (&mut merged.types, fruit.types),
-                (&mut merged.units, fruit.units),
-                (&mut merged.signers, fruit.signers),
-                (&mut merged.statuses, fruit.statuses),
-            ] {
-                for (key, count) in from {
-                    *into.entry(key).or_default() += count;
-                }
-            }
-            for (year, count) in fruit.years {
-                *merged.years.entry(year).or_default() += count;
-            }
-        }
-        Ok(merged)
-    }
-}
-
-impl SegmentCollector for FacetSegmentCollector {
-    type Fruit = FacetCounts;
-
-    fn collect(&mut self, doc: DocId, _score: Score) {
-        self.types.collect(doc);
-        self.units.collect(doc);
-        self.signers.collect(doc);
-        self.statuses.collect(doc);
+    #[inline]
+    pub fn add(&mut self, doc: DocId, weight: f64) {
+        self.types.add(doc, weight);
+        self.units.add(doc, weight);
+        self.signers.add(doc, weight);
+        self.statuses.add(doc, weight);
         if let Some(year) = self.year_column.as_ref().and_then(|c| c.first(doc)) {
-            *self.years.entry(year).or_default() += 1;
+            *self.years.entry(year).or_default() += weight;
         }
     }
 
-    fn harvest(self) -> FacetCounts {
+    pub fn harvest(self) -> FacetCounts {
         let mut fruit = FacetCounts {
             years: self.years,
             ..FacetCounts::default()

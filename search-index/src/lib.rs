@@ -16,6 +16,7 @@
 mod analysis;
 mod facets;
 mod legacy;
+mod plan;
 mod query;
 mod schema;
 mod search;
@@ -28,7 +29,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use chrono::{Datelike, NaiveDate, NaiveTime};
 use serde::{Deserialize, Serialize};
 use tantivy::collector::sort_key::{SortBySimilarityScore, SortByStaticFastValue};
-use tantivy::collector::{Count, TopDocs};
+use tantivy::collector::TopDocs;
 use tantivy::indexer::LogMergePolicy;
 use tantivy::query::Query;
 use tantivy::schema::{Field, Value};
@@ -47,8 +48,14 @@ use crate::schema::Fields;
 ///
 /// * 1 — identifiers and subject only.
 /// * 2 — full document schema, Vietnamese analysers (exact/folded/bigram), numbers, permissions.
-pub const SCHEMA_VERSION: u32 = 2;
+/// * 3 — `scan`: the file has no text layer.
+pub const SCHEMA_VERSION: u32 = 3;
 const VERSION_FILE: &str = "vanthu-index-version";
+
+/// Up to this many matching documents, `total` and the facets are exact. Past it they are
+/// estimated from a sample of about as many matching documents spread over the whole index,
+/// unless the request asks for `exact_counts`. The hits themselves are always exact.
+pub const EXACT_COUNT_LIMIT: u64 = 20_000;
 
 /// Clearance level of everything in the index: confidential documents are never indexed, so
 /// only the lowest level exists. It is part of the permission term all the same, so that the
@@ -85,12 +92,19 @@ pub enum IndexState {
     Recreated { previous_version: Option<u32> },
 }
 
-/// How much memory and how many threads the writer may use.
+/// How much memory and how many threads the writer may use, and how many matches a search
+/// counts one by one.
 #[derive(Debug, Clone, Copy)]
 pub struct IndexOptions {
     pub writer_threads: usize,
     /// Total indexing memory budget, shared by the threads (at least 15 MB per thread).
     pub writer_heap_bytes: usize,
+    /// Up to this many matches, `total` and the facets are exact; past it they are estimated
+    /// from a sample of about as many ([`EXACT_COUNT_LIMIT`] by default; tests lower it).
+    pub exact_count_limit: u64,
+    /// Score (or read the date of) every match for the page of hits instead of pruning. The
+    /// page is the same either way; this is the reference the tests compare against.
+    pub exhaustive_ranking: bool,
 }
 
 impl Default for IndexOptions {
@@ -98,6 +112,8 @@ impl Default for IndexOptions {
         Self {
             writer_threads: 1,
             writer_heap_bytes: 64 << 20,
+            exact_count_limit: EXACT_COUNT_LIMIT,
+            exhaustive_ranking: false,
         }
     }
 }
@@ -126,6 +142,10 @@ pub struct IndexedDocument {
     pub revision: u64,
     /// Confidential documents are refused: they must never reach the index.
     pub confidential: bool,
+    /// The file has no text layer (a scanned image), so `body` is empty or nearly so: the
+    /// document can only be found by its metadata until someone runs OCR on it.
+    #[serde(default)]
+    pub scan: bool,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -158,14 +178,43 @@ pub struct SearchRequest {
     pub page: u32,
     /// 1..=100; 0 means 20.
     pub page_size: u32,
+    /// Only scans (`Some(true)`) or only documents with a text layer (`Some(false)`).
+    #[serde(default)]
+    pub scan: Option<bool>,
+    /// Count every hit and compute facets over all of them even when there are very many
+    /// (slower on broad queries over a large archive; see [`SearchResults::total_is_exact`]).
+    #[serde(default)]
+    pub exact_counts: bool,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResults {
-    /// Number of visible documents matching, over all pages.
+    /// Number of visible documents matching, over all pages. Exact when `total_is_exact`;
+    /// otherwise an estimate, never below the number actually counted (more than
+    /// [`IndexOptions::exact_count_limit`]).
     pub total: u64,
+    /// `false` when more than [`IndexOptions::exact_count_limit`] documents match and the
+    /// request did not ask for `exact_counts`: `total` is then estimated from a sample of the
+    /// matching documents spread evenly over the whole index.
+    pub total_is_exact: bool,
+    /// The hits are always the exact best (or newest/oldest) documents of the page.
     pub hits: Vec<SearchHit>,
+    /// Counts per value over the matching documents; estimated from the same sample when
+    /// `facets_exact` is `false` (then a rare value may be missing).
     pub facets: Facets,
+    pub facets_exact: bool,
+}
+
+impl Default for SearchResults {
+    fn default() -> Self {
+        Self {
+            total: 0,
+            total_is_exact: true,
+            hits: Vec::new(),
+            facets: Facets::default(),
+            facets_exact: true,
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -181,6 +230,8 @@ pub struct SearchHit {
     pub document_type: String,
     pub unit: String,
     pub signer: Option<String>,
+    /// The file has no text layer (a scan): only its metadata is searchable.
+    pub scan: bool,
 }
 
 /// Counts over every matching visible document, most frequent first (years: newest first).
@@ -447,6 +498,7 @@ impl ArchiveIndex {
         );
         doc.add_text(f.meta_fold, &meta);
         doc.add_text(f.meta_exact, meta);
+        doc.add_bool(f.scan, d.scan);
         doc
     }
 }

@@ -208,7 +208,8 @@ fn parse_all(raw: &str, analyzers: &mut Analyzers) -> ParsedQuery {
 
 /// The user's filters, already checked and normalised.
 pub(crate) struct Filters<'a> {
-    pub allowed_scopes: Vec<String>,
+    /// `None` when every scope in the index is allowed (the filter would keep everything).
+    pub allowed_scopes: Option<Vec<String>>,
     pub document_type: Option<&'a str>,
     pub organ_id: Option<&'a str>,
     pub unit: Option<&'a str>,
@@ -216,6 +217,40 @@ pub(crate) struct Filters<'a> {
     pub status: Option<&'a str>,
     pub from: Option<tantivy::DateTime>,
     pub to: Option<tantivy::DateTime>,
+    /// Only scans (`true`) or only documents with a text layer (`false`).
+    pub scan: Option<bool>,
+}
+
+/// Builds the scoring clauses: term queries, conjunctions of bigrams and number phrases, each
+/// with its boost.
+#[derive(Debug, Default)]
+pub(crate) struct ScoredTerms;
+
+impl ScoredTerms {
+    /// A scoring term query on `field`, boosted.
+    fn term(&mut self, field: tantivy::schema::Field, text: &str, boost: f32) -> Box<dyn Query> {
+        boosted(term_query(field, text), boost)
+    }
+
+    /// All of `bigrams` in `field` (their scores add up), boosted.
+    fn all_of(
+        &mut self,
+        field: tantivy::schema::Field,
+        bigrams: &[String],
+        boost: f32,
+    ) -> Box<dyn Query> {
+        boosted(bigrams_in(field, bigrams), boost)
+    }
+
+    /// A phrase on `number_parts`, boosted.
+    fn phrase(&mut self, terms: Vec<Term>, boost: f32) -> Box<dyn Query> {
+        boosted(Box::new(PhraseQuery::new(terms)), boost)
+    }
+}
+
+/// A built query.
+pub(crate) struct Built {
+    pub query: Box<dyn Query>,
 }
 
 fn term_query(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
@@ -233,32 +268,21 @@ fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
     (Occur::Must, Box::new(ConstScoreQuery::new(query, 0.0)))
 }
 
-fn syllable_clause(fields: &Fields, term: &QueryTerm) -> Box<dyn Query> {
+fn syllable_clause(fields: &Fields, term: &QueryTerm, scored: &mut ScoredTerms) -> Box<dyn Query> {
     let mut should = vec![
-        boosted(
-            term_query(fields.subject_fold, &term.fold),
-            weight::SUBJECT_FOLD,
-        ),
-        boosted(term_query(fields.body_fold, &term.fold), weight::BODY_FOLD),
-        boosted(term_query(fields.meta_fold, &term.fold), weight::META_FOLD),
-        boosted(
-            term_query(fields.number_parts, strip_leading_zeros(&term.fold)),
+        scored.term(fields.subject_fold, &term.fold, weight::SUBJECT_FOLD),
+        scored.term(fields.body_fold, &term.fold, weight::BODY_FOLD),
+        scored.term(fields.meta_fold, &term.fold, weight::META_FOLD),
+        scored.term(
+            fields.number_parts,
+            strip_leading_zeros(&term.fold),
             weight::NUMBER_PART,
         ),
     ];
     if let Some(exact) = &term.exact {
-        should.push(boosted(
-            term_query(fields.subject_exact, exact),
-            weight::SUBJECT_EXACT,
-        ));
-        should.push(boosted(
-            term_query(fields.body_exact, exact),
-            weight::BODY_EXACT,
-        ));
-        should.push(boosted(
-            term_query(fields.meta_exact, exact),
-            weight::META_EXACT,
-        ));
+        should.push(scored.term(fields.subject_exact, exact, weight::SUBJECT_EXACT));
+        should.push(scored.term(fields.body_exact, exact, weight::BODY_EXACT));
+        should.push(scored.term(fields.meta_exact, exact, weight::META_EXACT));
     }
     Box::new(BooleanQuery::union(should))
 }
@@ -269,115 +293,38 @@ fn bigrams_in(field: tantivy::schema::Field, bigrams: &[String]) -> Box<dyn Quer
     ))
 }
 
-fn number_clause(fields: &Fields, key: &str) -> Box<dyn Query> {
+fn number_clause(fields: &Fields, key: &str, scored: &mut ScoredTerms) -> Box<dyn Query> {
     let parts: Vec<String> = document_number_parts(key)
         .split(' ')
         .map(str::to_string)
         .collect();
-    let mut should = vec![boosted(
-        term_query(fields.number_key, key),
-        weight::NUMBER_KEY,
-    )];
+    let mut should = vec![scored.term(fields.number_key, key, weight::NUMBER_KEY)];
     if parts.len() >= 2 {
         let terms = parts
             .iter()
             .map(|p| Term::from_field_text(fields.number_parts, p))
             .collect();
-        should.push(boosted(
-            Box::new(PhraseQuery::new(terms)),
-            weight::NUMBER_PARTS,
-        ));
+        should.push(scored.phrase(terms, weight::NUMBER_PARTS));
         let bigrams: Vec<String> = parts
             .windows(2)
             .map(|w| format!("{}_{}", w[0], w[1]))
             .collect();
-        should.push(boosted(
-            bigrams_in(fields.body_bigram, &bigrams),
-            weight::NUMBER_CITED,
-        ));
-        should.push(boosted(
-            bigrams_in(fields.subject_bigram, &bigrams),
-            weight::NUMBER_CITED,
-        ));
+        should.push(scored.all_of(fields.body_bigram, &bigrams, weight::NUMBER_CITED));
+        should.push(scored.all_of(fields.subject_bigram, &bigrams, weight::NUMBER_CITED));
     }
     Box::new(BooleanQuery::union(should))
 }
 
-/// Builds the whole query. `relaxed` lets one syllable in four be missing (used when the strict
-/// query finds nothing).
-pub(crate) fn build(
-    fields: &Fields,
-    parsed: &ParsedQuery,
-    filters: &Filters<'_>,
-    relaxed: bool,
-) -> Box<dyn Query> {
+/// The zero-score clauses for permissions and filters.
+fn filter_clauses(fields: &Fields, filters: &Filters<'_>) -> Vec<(Occur, Box<dyn Query>)> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
-
-    let syllables: Vec<Box<dyn Query>> = parsed
-        .terms
-        .iter()
-        .map(|t| syllable_clause(fields, t))
-        .collect();
-    if relaxed && syllables.len() >= 2 {
-        let n = syllables.len();
-        let required = n - (n / 4).max(1);
-        clauses.push((
-            Occur::Must,
-            Box::new(BooleanQuery::union_with_minimum_required_clauses(
-                syllables, required,
-            )),
-        ));
-    } else {
-        clauses.extend(syllables.into_iter().map(|q| (Occur::Must, q)));
+    if let Some(scopes) = &filters.allowed_scopes {
+        clauses.push(filter(Box::new(TermSetQuery::new(
+            scopes
+                .iter()
+                .map(|scope| Term::from_field_text(fields.scope, scope)),
+        ))));
     }
-    for key in &parsed.numbers {
-        clauses.push((Occur::Must, number_clause(fields, key)));
-    }
-    for phrase in &parsed.phrases {
-        clauses.push((
-            Occur::Must,
-            Box::new(BooleanQuery::union(vec![
-                boosted(
-                    bigrams_in(fields.subject_bigram, phrase),
-                    weight::SUBJECT_BIGRAM,
-                ),
-                boosted(bigrams_in(fields.body_bigram, phrase), weight::BODY_BIGRAM),
-            ])),
-        ));
-    }
-    for bigram in &parsed.bigrams {
-        clauses.push((
-            Occur::Should,
-            Box::new(BooleanQuery::union(vec![
-                boosted(
-                    term_query(fields.subject_bigram, bigram),
-                    weight::SUBJECT_BIGRAM,
-                ),
-                boosted(term_query(fields.body_bigram, bigram), weight::BODY_BIGRAM),
-            ])),
-        ));
-    }
-    for run in &parsed.number_runs {
-        let terms = run
-            .iter()
-            .map(|p| Term::from_field_text(fields.number_parts, p))
-            .collect();
-        clauses.push((
-            Occur::Should,
-            boosted(Box::new(PhraseQuery::new(terms)), weight::NUMBER_RUN),
-        ));
-    }
-    if parsed.is_empty() {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
-    }
-
-    // Permissions and filters: inside the query, scoring nothing.
-    clauses.push(filter(Box::new(TermSetQuery::new(
-        filters
-            .allowed_scopes
-            .iter()
-            .map(|scope| Term::from_field_text(fields.scope, scope)),
-    ))));
     for (field, value) in [
         (fields.document_type, filters.document_type),
         (fields.organ_id, filters.organ_id),
@@ -399,7 +346,178 @@ pub(crate) fn build(
             bound(filters.to),
         ))));
     }
-    Box::new(BooleanQuery::new(clauses))
+    if let Some(scan) = filters.scan {
+        clauses.push(filter(Box::new(TermQuery::new(
+            Term::from_field_bool(fields.scan, scan),
+            IndexRecordOption::Basic,
+        ))));
+    }
+    clauses
+}
+
+/// The permissions and filters alone, or `None` when there are none.
+pub(crate) fn filter_query(fields: &Fields, filters: &Filters<'_>) -> Option<Box<dyn Query>> {
+    let clauses = filter_clauses(fields, filters);
+    (!clauses.is_empty()).then(|| Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)
+}
+
+/// The query of [`build`] (strict form) flattened into its scoring terms, for document-at-a-
+/// time evaluation (see `plan.rs`). A document matches when it holds one term of every
+/// group, all the terms of one side of every phrase and passes the filters; its score is the
+/// sum of the scores of the matching terms of the groups, of the complete phrase sides and
+/// of the matching optional terms — exactly what the `BooleanQuery` of [`build`] computes.
+/// `None` for queries with document numbers (positional phrases) or without words.
+pub(crate) fn plan(fields: &Fields, parsed: &ParsedQuery) -> Option<Plan> {
+    if parsed.terms.is_empty() || !parsed.numbers.is_empty() || !parsed.number_runs.is_empty() {
+        return None;
+    }
+    let mut plan = Plan::default();
+    let usage = |plan: &mut Plan, field: tantivy::schema::Field, text: &str, boost: f32| {
+        plan.usages
+            .push((Term::from_field_text(field, text), boost));
+        plan.usages.len() - 1
+    };
+    for term in &parsed.terms {
+        let mut group = vec![
+            usage(
+                &mut plan,
+                fields.subject_fold,
+                &term.fold,
+                weight::SUBJECT_FOLD,
+            ),
+            usage(&mut plan, fields.body_fold, &term.fold, weight::BODY_FOLD),
+            usage(&mut plan, fields.meta_fold, &term.fold, weight::META_FOLD),
+            usage(
+                &mut plan,
+                fields.number_parts,
+                strip_leading_zeros(&term.fold),
+                weight::NUMBER_PART,
+            ),
+        ];
+        if let Some(exact) = &term.exact {
+            group.push(usage(
+                &mut plan,
+                fields.subject_exact,
+                exact,
+                weight::SUBJECT_EXACT,
+            ));
+            group.push(usage(
+                &mut plan,
+                fields.body_exact,
+                exact,
+                weight::BODY_EXACT,
+            ));
+            group.push(usage(
+                &mut plan,
+                fields.meta_exact,
+                exact,
+                weight::META_EXACT,
+            ));
+        }
+        plan.groups.push(group);
+    }
+    for phrase in &parsed.phrases {
+        let subject = phrase
+            .iter()
+            .map(|b| usage(&mut plan, fields.subject_bigram, b, weight::SUBJECT_BIGRAM))
+            .collect();
+        let body = phrase
+            .iter()
+            .map(|b| usage(&mut plan, fields.body_bigram, b, weight::BODY_BIGRAM))
+            .collect();
+        plan.phrases.push([subject, body]);
+    }
+    for bigram in &parsed.bigrams {
+        let subject = usage(
+            &mut plan,
+            fields.subject_bigram,
+            bigram,
+            weight::SUBJECT_BIGRAM,
+        );
+        let body = usage(&mut plan, fields.body_bigram, bigram, weight::BODY_BIGRAM);
+        plan.optional.extend([subject, body]);
+    }
+    Some(plan)
+}
+
+/// See [`plan`].
+#[derive(Debug, Default)]
+pub(crate) struct Plan {
+    /// Every use of a term, with its boost (a term used twice scores twice).
+    pub usages: Vec<(Term, f32)>,
+    /// Required: one usage of each group.
+    pub groups: Vec<Vec<usize>>,
+    /// Required: all usages of one of the two sides (subject, body); each complete side scores.
+    pub phrases: Vec<[Vec<usize>; 2]>,
+    /// Scores when present.
+    pub optional: Vec<usize>,
+}
+
+/// Builds the whole query. `relaxed` lets one syllable in four be missing (used when the strict
+/// query finds nothing).
+pub(crate) fn build(
+    fields: &Fields,
+    parsed: &ParsedQuery,
+    filters: &Filters<'_>,
+    relaxed: bool,
+) -> Built {
+    let mut scored = ScoredTerms;
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+
+    let syllables: Vec<Box<dyn Query>> = parsed
+        .terms
+        .iter()
+        .map(|t| syllable_clause(fields, t, &mut scored))
+        .collect();
+    if relaxed && syllables.len() >= 2 {
+        let n = syllables.len();
+        let required = n - (n / 4).max(1);
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::union_with_minimum_required_clauses(
+                syllables, required,
+            )),
+        ));
+    } else {
+        clauses.extend(syllables.into_iter().map(|q| (Occur::Must, q)));
+    }
+    for key in &parsed.numbers {
+        clauses.push((Occur::Must, number_clause(fields, key, &mut scored)));
+    }
+    for phrase in &parsed.phrases {
+        clauses.push((
+            Occur::Must,
+            Box::new(BooleanQuery::union(vec![
+                scored.all_of(fields.subject_bigram, phrase, weight::SUBJECT_BIGRAM),
+                scored.all_of(fields.body_bigram, phrase, weight::BODY_BIGRAM),
+            ])),
+        ));
+    }
+    for bigram in &parsed.bigrams {
+        clauses.push((
+            Occur::Should,
+            Box::new(BooleanQuery::union(vec![
+                scored.term(fields.subject_bigram, bigram, weight::SUBJECT_BIGRAM),
+                scored.term(fields.body_bigram, bigram, weight::BODY_BIGRAM),
+            ])),
+        ));
+    }
+    for run in &parsed.number_runs {
+        let terms = run
+            .iter()
+            .map(|p| Term::from_field_text(fields.number_parts, p))
+            .collect();
+        clauses.push((Occur::Should, scored.phrase(terms, weight::NUMBER_RUN)));
+    }
+    if parsed.is_empty() {
+        clauses.push((Occur::Must, Box::new(AllQuery)));
+    }
+
+    // Permissions and filters: inside the query, scoring nothing.
+    clauses.extend(filter_clauses(fields, filters));
+    Built {
+        query: Box::new(BooleanQuery::new(clauses)),
+    }
 }
 
 #[cfg(test)]

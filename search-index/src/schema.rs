@@ -3,7 +3,7 @@
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, Field, IndexRecordOption, NumericOptions, Schema,
-    TextFieldIndexing, TextOptions, FAST, STORED, STRING,
+    TextFieldIndexing, TextOptions, FAST, INDEXED, STORED, STRING,
 };
 
 use crate::analysis::{BIGRAM, EXACT, FOLD};
@@ -39,6 +39,8 @@ pub(crate) struct Fields {
     /// Type name and signer, searchable as text ("quyết định", "Nguyễn Văn A").
     pub meta_exact: Field,
     pub meta_fold: Field,
+    /// The file has no text layer (a scanned image): indexed for the filter, stored for hits.
+    pub scan: Field,
 }
 
 fn text(analyzer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
@@ -92,6 +94,7 @@ pub(crate) fn build_schema() -> Schema {
     builder.add_text_field("body_bigram", text(BIGRAM, freqs, false));
     builder.add_text_field("meta_exact", text(EXACT, freqs, false));
     builder.add_text_field("meta_fold", text(FOLD, freqs, false));
+    builder.add_bool_field("scan", INDEXED | STORED);
     builder.build()
 }
 
@@ -121,6 +124,7 @@ impl Fields {
             body_bigram: f("body_bigram")?,
             meta_exact: f("meta_exact")?,
             meta_fold: f("meta_fold")?,
+            scan: f("scan")?,
         })
     }
 }

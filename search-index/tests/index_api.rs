@@ -27,6 +27,7 @@ fn doc(id: &str, organ_id: &str, subject: &str, body: &str) -> IndexedDocument {
         signature_state: "agency_signed".to_string(),
         revision: 1,
         confidential: false,
+        scan: false,
     }
 }
 

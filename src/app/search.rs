@@ -121,17 +121,21 @@ impl Services {
         if !circulates || record.confidentiality.is_state_secret() {
             return Ok(None);
         }
-        let body = match self.store.current_file(id).await? {
+        let extracted = match self.store.current_file(id).await? {
             Some(file) => {
                 let bytes = self.read_blob(&file.sha256).await?;
-                crate::blocking::run(move || crate::pdf::extract_text(&bytes)).await?
+                crate::blocking::run(move || crate::pdf::extract(&bytes)).await?
             }
-            None => String::new(),
+            None => crate::pdf::ExtractedText::default(),
         };
-        Ok(Some(self.to_indexed(record, body).await?))
+        Ok(Some(self.to_indexed(record, extracted).await?))
     }
 
-    async fn to_indexed(&self, record: DocumentRecord, body: String) -> AppResult<IndexedDocument> {
+    async fn to_indexed(
+        &self,
+        record: DocumentRecord,
+        extracted: crate::pdf::ExtractedText,
+    ) -> AppResult<IndexedDocument> {
         let agency = self.store.get_agency(record.agency_id).await?;
         let unit = self
             .store
@@ -168,7 +172,7 @@ impl Services {
             type_name: record.document_type.name_vi().to_owned(),
             number,
             subject: record.subject,
-            body,
+            body: extracted.text,
             signer,
             issue_date: record.issued_at.map(|t| {
                 t.with_timezone(&crate::domain::vietnam_offset())
@@ -178,6 +182,7 @@ impl Services {
             signature_state: signature_state.to_owned(),
             revision: u64::try_from(record.updated_at.timestamp_micros()).unwrap_or_default(),
             confidential: false,
+            scan: extracted.scan,
         })
     }
 

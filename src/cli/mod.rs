@@ -248,12 +248,14 @@ async fn search(
         println!("{}", serde_json::to_string_pretty(&results)?);
         return Ok(());
     }
-    println!("{} result(s)", results.total);
+    let about = if results.total_is_exact { "" } else { "about " };
+    println!("{about}{} result(s)", results.total);
     for hit in &results.hits {
         println!(
-            "{:<14} {}  {}",
+            "{:<14} {}{}  {}",
             hit.number.as_deref().unwrap_or("(chưa số)"),
             hit.subject,
+            if hit.scan { " [scan]" } else { "" },
             hit.id
         );
     }

@@ -11,6 +11,7 @@ use super::extract::Caller;
 use super::AppState;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct SearchParams {
     /// What the user typed: Vietnamese with or without diacritics, or a number such as 15/QĐ-UBND.
@@ -26,11 +27,18 @@ pub struct SearchParams {
     sort: Option<String>,
     page: Option<u32>,
     page_size: Option<u32>,
+    /// true: only scans (files without a text layer, found by their metadata only); false:
+    /// only documents with a text layer.
+    scan: Option<bool>,
+    /// true: count every match and compute the facets over all of them. By default, past
+    /// 20,000 matches `total` and the facets are estimated (`total_is_exact` and
+    /// `facets_exact` are then false); the hits are exact either way.
+    exact_counts: Option<bool>,
 }
 
 #[utoipa::path(
     get, path = "/api/search", tag = "search", params(SearchParams),
-    responses((status = 200, description = "hits with highlighted snippets, facet counts and the total", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
+    responses((status = 200, description = "hits with highlighted snippets (each with `scan`: no text layer), facet counts and the total; `total_is_exact`/`facets_exact` say whether the counts are exact or estimated from a sample", body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)),
     security(("bearer" = []))
 )]
 pub async fn search(
@@ -62,6 +70,8 @@ pub async fn search(
         sort,
         page: params.page.unwrap_or(1),
         page_size: params.page_size.unwrap_or(20),
+        scan: params.scan,
+        exact_counts: params.exact_counts.unwrap_or(false),
     };
     Ok(Json(state.services.search(&caller.user, request).await?))
 }

@@ -3,6 +3,7 @@
 //! run it through [`crate::blocking::run`] with a timeout.
 
 mod cmap;
+pub mod extract_text;
 mod font_metrics;
 mod glyph_names;
 mod text_decode;
@@ -10,6 +11,8 @@ pub mod text_layout;
 
 use lopdf::xref::XrefRecovery;
 use lopdf::{Document, LoadOptions};
+
+pub use extract_text::{extract, ExtractedText};
 
 /// Facts about an accepted PDF.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,7 +45,7 @@ pub enum PdfRejection {
 /// few thousand at most.
 pub const MAX_OBJECTS: usize = 500_000;
 /// Upper bound for any single decompressed stream while loading.
-const MAX_DECOMPRESSED_STREAM: usize = 256 * 1024 * 1024;
+pub(crate) const MAX_DECOMPRESSED_STREAM: usize = 256 * 1024 * 1024;
 
 /// Checks that `bytes` are a complete, unencrypted, parseable PDF with at least one page.
 pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, PdfRejection> {
@@ -87,23 +90,9 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, PdfRejection> {
 }
 
 /// The text of the first pages in reading order, lines joined, for the search index. A file
-/// without a text layer (a scan) gives an empty string.
+/// without a text layer (a scan) gives an empty string; [`extract`] also says whether it is one.
 pub fn extract_text(bytes: &[u8]) -> String {
-    const MAX_PAGES: u32 = 50;
-    let Ok(document) = Document::load_mem(bytes) else {
-        return String::new();
-    };
-    let pages = document.get_pages().len() as u32;
-    let mut text = String::new();
-    for page in 1..=pages.min(MAX_PAGES) {
-        if let Ok(lines) = text_layout::page_lines(&document, page) {
-            for line in lines {
-                text.push_str(&line.text);
-                text.push('\n');
-            }
-        }
-    }
-    text
+    extract(bytes).text
 }
 
 /// A failed load of a file whose trailer names an /Encrypt dictionary is reported as

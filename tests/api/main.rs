@@ -10,6 +10,7 @@ mod confidentiality;
 mod contracts;
 mod copies_and_sequences;
 mod documents;
+mod extraction;
 mod helpers;
 mod issuing_at_scale;
 mod metadata_store;

@@ -87,3 +87,48 @@ async fn the_index_is_rebuilt_from_the_database() {
     let results = search(&app, "auditor", "ke hoach").await;
     assert_eq!(results["total"], 1, "{results}");
 }
+
+#[tokio::test]
+async fn scans_are_flagged_in_hits_and_can_be_filtered() {
+    let app = spawn_app().await;
+    let scan = draft(&app, "tests/fixtures/pdf/van-ban-scan.pdf").await;
+    let typed = draft(&app, "tests/fixtures/pdf/quyet-dinh.pdf").await;
+    indexed(&app).await;
+
+    let flags = |results: &Value| -> Vec<(String, bool)> {
+        let mut flags: Vec<(String, bool)> = results["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["id"].as_str().unwrap().to_owned(),
+                    h["scan"].as_bool().unwrap(),
+                )
+            })
+            .collect();
+        flags.sort();
+        flags
+    };
+    // Both are found by their metadata; only the typed one has body text.
+    let results = search(&app, "clerk", "ke hoach nam 2027").await;
+    let mut expected = vec![(scan.clone(), true), (typed.clone(), false)];
+    expected.sort();
+    assert_eq!(flags(&results), expected, "{results}");
+    assert_eq!(results["total_is_exact"], true, "{results}");
+    assert_eq!(results["facets_exact"], true, "{results}");
+    let body = search(&app, "clerk", "chinh quyen dien tu").await;
+    assert_eq!(flags(&body), [(typed.clone(), false)], "{body}");
+
+    for (filter, expected) in [("true", (scan, true)), ("false", (typed, false))] {
+        let response = app
+            .get(
+                &app.token("clerk"),
+                &format!("/api/search?q=ke+hoach&scan={filter}"),
+            )
+            .await;
+        assert_eq!(response.status().as_u16(), 200);
+        let results: Value = response.json().await.unwrap();
+        assert_eq!(flags(&results), vec![expected], "scan={filter}: {results}");
+    }
+}

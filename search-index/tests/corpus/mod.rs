@@ -860,6 +860,7 @@ pub fn corpus() -> Vec<GenDoc> {
                         signature_state: signature_state.to_string(),
                         revision: 1 + rng.below(3) as u64,
                         confidential: false,
+                        scan: false,
                     },
                     topic: topic.key,
                     tag: template.tag,
@@ -889,6 +890,7 @@ pub fn corpus() -> Vec<GenDoc> {
                 signature_state: "agency_signed".to_string(),
                 revision: 1,
                 confidential: false,
+                scan: false,
             },
             topic: p.topic,
             tag: p.tag,
@@ -1426,6 +1428,7 @@ pub fn synthetic(count: u64, seed: u64) -> impl Iterator<Item = IndexedDocument>
             signature_state: signature_state.to_string(),
             revision: 1,
             confidential: false,
+            scan: false,
         }
     })
 }
