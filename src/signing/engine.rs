@@ -114,7 +114,7 @@ pub fn plan_layout(
     overrides: &LayoutOverride,
 ) -> Result<FieldPlan, SigningError> {
     let aspect = signature_image.width as f32 / signature_image.height.max(1) as f32;
-    let landmarks = lopdf::Document::load_mem(input)
+    let landmarks = crate::pdf::limits::load(input, crate::pdf::MAX_DECOMPRESSED_STREAM)
         .map_err(|e| SigningError::TextLayout(e.to_string()))
         .and_then(|document| {
             crate::pdf::text_layout::find_landmarks(&document)
@@ -246,7 +246,7 @@ pub fn sign_agency(
 /// Whether the page already prints "/<notation>" right after the number blank, in which case
 /// only the ordinal is written.
 fn draft_prints_notation(input: &[u8], number: &DocumentNumber) -> bool {
-    let Ok(document) = lopdf::Document::load_mem(input) else {
+    let Ok(document) = crate::pdf::limits::load(input, crate::pdf::MAX_DECOMPRESSED_STREAM) else {
         return false;
     };
     let Ok(lines) = crate::pdf::text_layout::page_lines(&document, 1) else {

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use lopdf::{
-    dictionary, Dictionary, Document, IncrementalDocument, LoadOptions, Object, ObjectId,
+    dictionary, Dictionary, Document, IncrementalDocument, Object, ObjectId,
     StringFormat,
 };
 use sha2::{Digest, Sha256};
@@ -136,7 +136,7 @@ impl PreparedPdf {
 }
 
 pub(super) fn open(input: &[u8]) -> Result<IncrementalDocument, PdfSignError> {
-    let document = Document::load_mem_with_options(input, LoadOptions::default())
+    let document = crate::pdf::limits::load(input, crate::pdf::MAX_DECOMPRESSED_STREAM)
         .map_err(|e| PdfSignError::Unreadable(e.to_string()))?;
     if document.is_encrypted()
         || document.encryption_state.is_some()
