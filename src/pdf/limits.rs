@@ -250,11 +250,18 @@ mod tests {
     #[test]
     fn overlapping_or_unsorted_members_are_refused() {
         // Both members at offset 0.
-        assert!(!object_stream_is_sane(&object_stream("1 0 2 0 ", "[1 2 3]")));
+        assert!(!object_stream_is_sane(&object_stream(
+            "1 0 2 0 ", "[1 2 3]"
+        )));
         // The second member starts inside the first (nested brackets).
-        assert!(!object_stream_is_sane(&object_stream("1 0 2 1 ", "[[1 2 3]]")));
+        assert!(!object_stream_is_sane(&object_stream(
+            "1 0 2 1 ",
+            "[[1 2 3]]"
+        )));
         // Offsets going backwards.
-        assert!(!object_stream_is_sane(&object_stream("1 4 2 0 ", "[1] [2]")));
+        assert!(!object_stream_is_sane(&object_stream(
+            "1 4 2 0 ", "[1] [2]"
+        )));
         // An unclosed string runs into the next member.
         assert!(!object_stream_is_sane(&object_stream("1 0 2 3 ", "(a [2]")));
     }
@@ -275,7 +282,10 @@ mod tests {
                 "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
                 "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
                 format!("<< /Type /Page /Parent 2 0 R /Contents 4 0 R /X {deep} >>"),
-                format!("<< /Length {} >>\nstream\n{content}\nendstream", content.len()),
+                format!(
+                    "<< /Length {} >>\nstream\n{content}\nendstream",
+                    content.len()
+                ),
             ] {
                 offsets.push(pdf.len());
                 pdf.push_str(&format!("{} 0 obj\n{body}\nendobj\n", offsets.len()));
@@ -297,13 +307,11 @@ mod tests {
         }
     }
 
-    /// Regression (resource audit): 20 000 members of one object stream all pointing at one
-    /// 100 kB array made lopdf build 20 000 copies of it (over 30 GB). Refused now.
-    #[test]
-    fn object_stream_amplification_is_refused() {
-        let members = 20_000;
+    /// A PDF whose object stream declares `members` objects, all at offset 0, where one
+    /// array of `len` integers lies.
+    fn overlapping_object_stream(members: u32, len: usize) -> Vec<u8> {
         let index: String = (0..members).map(|i| format!("{} 0 ", 100 + i)).collect();
-        let array = format!("[{}]", " 1".repeat(50_000));
+        let array = format!("[{}]", " 1".repeat(len));
         let content = format!("{index}{array}");
         let mut pdf = b"%PDF-1.7\n".to_vec();
         let mut offsets = std::collections::BTreeMap::new();
@@ -349,7 +357,30 @@ mod tests {
             .as_bytes(),
         );
         pdf.extend_from_slice(&rows);
-        pdf.extend_from_slice(format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes());
+        pdf.extend_from_slice(
+            format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        pdf
+    }
+
+    /// Regression (resource audit): lopdf gives every member its own copy of the array, so
+    /// 20 000 members pointing at one 100 kB array (a 390 kB file) asked for over 30 GB.
+    /// Refused now.
+    #[test]
+    fn object_stream_amplification_is_refused() {
+        let small = overlapping_object_stream(3, 10);
+        let plain = Document::load_mem(&small).unwrap();
+        for member in 100..103 {
+            let copy = plain.get_object((member, 0)).and_then(Object::as_array);
+            assert_eq!(
+                copy.map(Vec::len).ok(),
+                Some(10),
+                "lopdf expands member {member}"
+            );
+        }
+        assert!(load(&small, 1024 * 1024).is_err());
+
+        let pdf = overlapping_object_stream(20_000, 50_000);
         let started = std::time::Instant::now();
         assert!(load(&pdf, 64 * 1024 * 1024).is_err());
         assert!(crate::pdf::inspect(&pdf).is_err());

@@ -114,7 +114,9 @@ pub fn fuzz_parse_cmap(data: &[u8]) -> usize {
     let probes = [(1u8, 0u32), (2, 0x20), (2, 0xFFFF), (4, u32::MAX)];
     let found = probes
         .iter()
-        .filter(|(len, code)| to_unicode.range(*len, *code).is_some() || cids.range(*len, *code).is_some())
+        .filter(|(len, code)| {
+            to_unicode.range(*len, *code).is_some() || cids.range(*len, *code).is_some()
+        })
         .count();
     to_unicode.single.len() + to_unicode.ranges.len() + codespace.len() + cids.single.len() + found
 }

@@ -6,8 +6,7 @@
 
 use chrono::{DateTime, FixedOffset};
 use lopdf::{
-    dictionary, Dictionary, Document, IncrementalDocument, Object, ObjectId,
-    StringFormat,
+    dictionary, Dictionary, Document, IncrementalDocument, Object, ObjectId, StringFormat,
 };
 use sha2::{Digest, Sha256};
 
