@@ -16,3 +16,6 @@ pub mod signing;
 pub mod startup;
 pub mod storage;
 pub mod verify;
+
+#[cfg(test)]
+mod fuzz_corpus_tests;

@@ -4,7 +4,6 @@
 //! The text is the positioned text of [`super::text_layout`], line by line, top to bottom,
 //! page after page; `tests/api/extraction.rs` measures it against poppler's `pdftotext`.
 
-use lopdf::{Document, LoadOptions};
 
 /// Pages read for the index; a longer file is indexed by its first pages.
 pub const MAX_PAGES: u32 = 50;
@@ -35,11 +34,7 @@ pub struct ExtractedText {
 /// Reads the text of the first [`MAX_PAGES`] pages and decides whether the file is a scan. A
 /// file that cannot be read gives empty text and is not called a scan.
 pub fn extract(bytes: &[u8]) -> ExtractedText {
-    let options = LoadOptions {
-        max_decompressed_size: Some(super::MAX_DECOMPRESSED_STREAM),
-        ..LoadOptions::default()
-    };
-    let Ok(document) = Document::load_mem_with_options(bytes, options) else {
+    let Ok(document) = super::limits::load(bytes, super::MAX_DECOMPRESSED_STREAM) else {
         return ExtractedText::default();
     };
     let pages = document.get_pages();

@@ -6,11 +6,11 @@ mod cmap;
 pub mod extract_text;
 mod font_metrics;
 mod glyph_names;
+pub mod limits;
 mod text_decode;
 pub mod text_layout;
 
 use lopdf::xref::XrefRecovery;
-use lopdf::{Document, LoadOptions};
 
 pub use extract_text::{extract, ExtractedText};
 
@@ -44,7 +44,8 @@ pub enum PdfRejection {
 /// Upper bound on indirect objects in an accepted file; real administrative documents have a
 /// few thousand at most.
 pub const MAX_OBJECTS: usize = 500_000;
-/// Upper bound for any single decompressed stream while loading.
+/// Upper bound for any single decompressed stream while loading (object and
+/// cross-reference streams are decoded eagerly), for uploads and the signing engine.
 pub(crate) const MAX_DECOMPRESSED_STREAM: usize = 256 * 1024 * 1024;
 
 /// Checks that `bytes` are a complete, unencrypted, parseable PDF with at least one page.
@@ -57,11 +58,7 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, PdfRejection> {
     if find(tail, b"%%EOF").is_none() {
         return Err(PdfRejection::Truncated);
     }
-    let options = LoadOptions {
-        max_decompressed_size: Some(MAX_DECOMPRESSED_STREAM),
-        ..LoadOptions::default()
-    };
-    let document = match Document::load_mem_with_options(bytes, options) {
+    let document = match limits::load(bytes, MAX_DECOMPRESSED_STREAM) {
         Ok(document) => document,
         Err(_) if looks_encrypted(bytes) => return Err(PdfRejection::Encrypted),
         Err(error) => return Err(PdfRejection::Unparseable(error.to_string())),
@@ -93,6 +90,24 @@ pub fn inspect(bytes: &[u8]) -> Result<PdfFacts, PdfRejection> {
 /// without a text layer (a scan) gives an empty string; [`extract`] also says whether it is one.
 pub fn extract_text(bytes: &[u8]) -> String {
     extract(bytes).text
+}
+
+/// Fuzzing entry point (not part of the API): parses `data` both as a ToUnicode CMap and
+/// as an encoding CMap and returns how many entries were read. Must never panic.
+#[doc(hidden)]
+pub fn fuzz_parse_cmap(data: &[u8]) -> usize {
+    let to_unicode = cmap::parse_to_unicode(data);
+    let mut codespace = Vec::new();
+    let mut cids = cmap::CodeMap::default();
+    cmap::parse_encoding_cmap(data, &mut codespace, &mut cids);
+    let probes = [(1u8, 0u32), (2, 0x20), (2, 0xFFFF), (4, u32::MAX)];
+    let found = probes
+        .iter()
+        .filter(|(len, code)| {
+            to_unicode.range(*len, *code).is_some() || cids.range(*len, *code).is_some()
+        })
+        .count();
+    to_unicode.single.len() + to_unicode.ranges.len() + codespace.len() + cids.single.len() + found
 }
 
 /// A failed load of a file whose trailer names an /Encrypt dictionary is reported as

@@ -4,7 +4,7 @@
 //! size (benches/RESULTS.md). The bytes are owned so the incremental update appends to them
 //! without another copy.
 
-use lopdf::{Document, IncrementalDocument, LoadOptions, Object};
+use lopdf::{Document, IncrementalDocument};
 
 use super::pdf_update::PdfSignError;
 
@@ -17,12 +17,11 @@ impl SigningInput {
     /// Parses `bytes`, refusing encrypted files and files whose xref had to be rebuilt
     /// (the update's `/Prev` would not chain to the real last revision).
     pub fn parse(bytes: Vec<u8>) -> Result<Self, PdfSignError> {
-        let options = LoadOptions {
-            filter: Some(without_image_samples),
-            ..LoadOptions::default()
-        };
-        let document = Document::load_mem_with_options(&bytes, options)
-            .map_err(|e| PdfSignError::Unreadable(e.to_string()))?;
+        let document = crate::pdf::limits::load_without_image_samples(
+            &bytes,
+            crate::pdf::MAX_DECOMPRESSED_STREAM,
+        )
+        .map_err(|e| PdfSignError::Unreadable(e.to_string()))?;
         if document.is_encrypted()
             || document.encryption_state.is_some()
             || document.trailer.get(b"Encrypt").is_ok()
@@ -62,30 +61,9 @@ impl SigningInput {
     }
 }
 
-/// For objects at an xref offset lopdf keeps the object it passed in and only looks at whether
-/// the answer is `Some`, so streams are emptied in place and not cloned; for members of object
-/// streams (never streams themselves) it keeps the returned object. `start_position` is
-/// cleared so lopdf does not re-read the emptied stream from the file.
-fn without_image_samples(id: (u32, u16), object: &mut Object) -> Option<((u32, u16), Object)> {
-    let Object::Stream(stream) = object else {
-        return Some((id, object.clone()));
-    };
-    let is_image = stream
-        .dict
-        .get(b"Subtype")
-        .and_then(Object::as_name)
-        .is_ok_and(|name| name == b"Image");
-    if is_image {
-        stream.content = Vec::new();
-        stream.start_position = None;
-        stream.dict.set(DROPPED_MARK, true);
-    }
-    Some((id, Object::Null))
-}
-
 /// Set on every emptied image stream so the update can refuse to write one back (the real
-/// samples would be lost). Never written: `finish` checks for it.
-pub(super) const DROPPED_MARK: &[u8] = b"VanthuSamplesNotLoaded";
+/// samples would be lost).
+pub(super) const DROPPED_MARK: &[u8] = crate::pdf::limits::SAMPLES_NOT_LOADED;
 
 #[cfg(test)]
 mod tests {

@@ -10,6 +10,9 @@ use lopdf::{Dictionary, Document, Object, ObjectId};
 /// Bounds on the field tree (bounded work on hostile forms).
 const MAX_FIELD_NODES: usize = 10_000;
 const MAX_FIELD_DEPTH: usize = 32;
+/// Longest fully qualified field name kept (bytes). Every pending kid carries a copy of its
+/// parent's name, so without a cap a long `/T` times many `/Kids` multiplies memory.
+const MAX_FIELD_NAME: usize = 1024;
 
 #[derive(Debug, Clone)]
 pub(super) struct FieldInfo {
@@ -86,11 +89,12 @@ pub(super) fn fields(document: &Document) -> Vec<FieldInfo> {
             .ok()
             .and_then(|t| resolve(document, t))
             .and_then(text);
-        let name = match (&partial, parent_name.is_empty()) {
+        let mut name = match (&partial, parent_name.is_empty()) {
             (Some(partial), true) => partial.clone(),
             (Some(partial), false) => format!("{parent_name}.{partial}"),
             (None, _) => parent_name.clone(),
         };
+        truncate_name(&mut name);
         let field_type = match node.get(b"FT") {
             Ok(Object::Name(name)) => Some(name.clone()),
             _ => inherited_type,
@@ -118,18 +122,37 @@ pub(super) fn fields(document: &Document) -> Vec<FieldInfo> {
                 widgets,
             });
         } else {
-            for kid in child_fields.into_iter().rev() {
+            // What kids inherit is copied once per pending kid: only a reference (all a
+            // signature value can use when inherited, see `signature_value`) is kept; any
+            // other value becomes `null`, which still counts as "has a value". The stack is
+            // bounded like the visits.
+            let inherited = value.map(|v| match v {
+                Object::Reference(_) => v,
+                _ => Object::Null,
+            });
+            let room = (MAX_FIELD_NODES * 2).saturating_sub(stack.len());
+            for kid in child_fields.into_iter().take(room).rev() {
                 stack.push((
                     kid,
                     name.clone(),
                     field_type.clone(),
-                    value.clone(),
+                    inherited.clone(),
                     depth + 1,
                 ));
             }
         }
     }
     found
+}
+
+fn truncate_name(name: &mut String) {
+    if name.len() > MAX_FIELD_NAME {
+        let mut end = MAX_FIELD_NAME;
+        while !name.is_char_boundary(end) {
+            end -= 1;
+        }
+        name.truncate(end);
+    }
 }
 
 pub(super) fn is_widget(dictionary: &Dictionary) -> bool {
@@ -266,6 +289,36 @@ mod tests {
         ] {
             assert!(parse_pdf_date(bad).is_none(), "{bad}");
         }
+    }
+
+    /// Regression (resource audit): a field whose `/Kids` lists one child 100 000 times
+    /// used to push 100 000 copies of its (long) name and (large, direct) `/V` onto the
+    /// stack: 2 MB of input asked for tens of gigabytes.
+    #[test]
+    fn many_kids_do_not_multiply_the_parent_name_and_value() {
+        use lopdf::{dictionary, StringFormat};
+        let mut document = Document::with_version("1.7");
+        let child = document.add_object(dictionary! { "T" => Object::string_literal("c") });
+        let huge_value = Object::Array(vec![Object::Integer(1); 100_000]);
+        let parent = document.add_object(dictionary! {
+            "T" => Object::String(vec![b'n'; 100_000], StringFormat::Literal),
+            "FT" => "Sig",
+            "V" => huge_value,
+            "Kids" => Object::Array(vec![Object::Reference(child); 100_000]),
+        });
+        let form = document.add_object(dictionary! { "Fields" => vec![Object::Reference(parent)] });
+        let catalog = document.add_object(dictionary! { "Type" => "Catalog", "AcroForm" => form });
+        document.trailer.set("Root", catalog);
+        let started = std::time::Instant::now();
+        let found = fields(&document);
+        assert_eq!(found.len(), 1, "the child is visited once");
+        assert!(found[0].name.len() <= MAX_FIELD_NAME);
+        assert!(
+            matches!(found[0].value, Some(Object::Null)),
+            "a non-reference /V is not copied"
+        );
+        assert!(found[0].is_signature());
+        assert!(started.elapsed() < std::time::Duration::from_secs(10));
     }
 
     #[test]

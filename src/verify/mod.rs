@@ -180,6 +180,18 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
     Ok(report)
 }
 
+/// Fuzzing entry point (not part of the API): runs the CMS checks on `contents` as if it
+/// were a signature's decoded `/Contents` over two fixed byte ranges. Returns the number of
+/// problems found; it must never panic, whatever the input.
+#[doc(hidden)]
+pub fn fuzz_parse_cms(contents: &[u8]) -> usize {
+    let mut report = SignatureReport::new("fuzz".into());
+    let ranges: [&[u8]; 2] = [b"%PDF-1.7 first range", b"second range %%EOF"];
+    let outcome = cms_check::check(contents, Some(ranges), true, &mut report);
+    let _ = crate::signing::cms::parse_signed_data(contents);
+    report.problems.len() + usize::from(outcome.is_some())
+}
+
 /// Signatures that an earlier revision shows but the final document does not (a later
 /// update dropped the field, replaced its value or rewound the `/Prev` chain): each is
 /// checked in the revision that shows it and reported as removed.

@@ -340,7 +340,7 @@ fn date_check(shown: &ShownIssue, register: Option<&RegisterEntry>) -> (bool, St
 /// Number and date from the issue fields (SoVanBan, NgayBanHanh_*), else from page 1's text
 /// ("Số: 05/QĐ-UBND", "ngày 05 tháng 01 năm 2027").
 pub fn shown_issue(pdf: &[u8]) -> ShownIssue {
-    let Ok(document) = Document::load_mem(pdf) else {
+    let Ok(document) = crate::pdf::limits::load(pdf, crate::pdf::MAX_DECOMPRESSED_STREAM) else {
         return ShownIssue::default();
     };
     let mut shown = ShownIssue::default();

@@ -10,7 +10,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::rc::Rc;
 
 use lopdf::xref::XrefEntry;
-use lopdf::{Document, LoadOptions};
+use lopdf::Document;
 
 use super::report::RevisionInfo;
 use super::structure::find;
@@ -66,12 +66,8 @@ impl<'a> Loader<'a> {
         self.loads += 1;
         self.parsed = self.parsed.saturating_add(end);
         let prefix = self.bytes.get(..end)?;
-        let options = LoadOptions {
-            max_decompressed_size: Some(MAX_DECOMPRESSED_STREAM),
-            ..LoadOptions::default()
-        };
         let loaded = catch_unwind(AssertUnwindSafe(|| {
-            Document::load_mem_with_options(prefix, options)
+            crate::pdf::limits::load(prefix, MAX_DECOMPRESSED_STREAM)
         }))
         .ok()
         .and_then(Result::ok)

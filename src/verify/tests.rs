@@ -406,3 +406,58 @@ fn trust_anchor_files_must_hold_certificates() {
         Err(VerifyError::Io { .. })
     ));
 }
+
+/// Writes fuzzing seeds (not a check): our two-layer file, its layer-1 prefix and the DER of
+/// each signature's `/Contents`, into `$VANTHU_FUZZ_SEEDS`. Run with
+/// `VANTHU_FUZZ_SEEDS=/tmp/seeds cargo test --lib write_fuzz_seeds -- --ignored`.
+#[test]
+#[ignore = "writes fuzzing seeds; run by hand (see fuzz/README.md)"]
+fn write_fuzz_seeds() {
+    let Some(dir) = std::env::var_os("VANTHU_FUZZ_SEEDS") else {
+        eprintln!("VANTHU_FUZZ_SEEDS not set");
+        return;
+    };
+    let dir = std::path::PathBuf::from(dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let fixture = fixture();
+    std::fs::write(dir.join("layer1.pdf"), &fixture.layer1).unwrap();
+    std::fs::write(dir.join("layer2.pdf"), &fixture.layer2).unwrap();
+    let mut from = 0;
+    let mut index = 0;
+    while let Some(at) = structure::find(&fixture.layer2, b"/Contents<", from) {
+        let start = at + b"/Contents<".len();
+        let end = find_from(&fixture.layer2, b">", start);
+        from = end;
+        let Ok(decoded) = hex::decode(&fixture.layer2[start..end]) else {
+            continue;
+        };
+        let Ok(length) = der::outer_length(&decoded) else {
+            continue;
+        };
+        std::fs::write(dir.join(format!("cms-{index}.der")), &decoded[..length]).unwrap();
+        index += 1;
+    }
+    assert!(index >= 2, "two signatures expected, found {index}");
+}
+
+/// The `incremental_sign` fuzz corpus (see `crate::fuzz_corpus_tests`): signing arbitrary
+/// input returns `Err` or a file, never panics.
+#[test]
+fn incremental_sign_corpus() {
+    let fixture = fixture();
+    let png = images::demo_signature_png("Fuzz").unwrap();
+    let time = chrono::DateTime::parse_from_rfc3339("2026-01-05T09:30:00+07:00").unwrap();
+    let overrides = LayoutOverride {
+        signature_area: Some(crate::signing::pdf_update::Placement {
+            page: 1,
+            rect: [300.0, 100.0, 500.0, 180.0],
+        }),
+        ..LayoutOverride::default()
+    };
+    let count = crate::fuzz_corpus_tests::run_all("incremental_sign", |bytes| {
+        for overrides in [&LayoutOverride::default(), &overrides] {
+            let _ = engine::sign_personal(bytes, &fixture.personal, &png, overrides, time, "fuzz");
+        }
+    });
+    eprintln!("incremental_sign: {count} inputs");
+}
