@@ -18,6 +18,8 @@ pub struct SearchParams {
     q: Option<String>,
     /// Document type code, e.g. quyet_dinh.
     r#type: Option<String>,
+    /// OrganId of the issuing agency; only agencies the caller may see return hits.
+    agency: Option<String>,
     unit: Option<String>,
     signer: Option<String>,
     status: Option<String>,
@@ -61,7 +63,7 @@ pub async fn search(
         text: params.q.unwrap_or_default(),
         allowed_agencies: Vec::new(),
         document_type: params.r#type,
-        organ_id: None,
+        organ_id: params.agency.filter(|a| !a.trim().is_empty()),
         unit: params.unit,
         signer: params.signer,
         status: params.status,

@@ -4,7 +4,6 @@
 //! The text is the positioned text of [`super::text_layout`], line by line, top to bottom,
 //! page after page; `tests/api/extraction.rs` measures it against poppler's `pdftotext`.
 
-
 /// Pages read for the index; a longer file is indexed by its first pages.
 pub const MAX_PAGES: u32 = 50;
 /// A page whose text layer has fewer letters and digits than this has no usable text (a page

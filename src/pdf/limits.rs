@@ -43,6 +43,36 @@ pub fn load_without_image_samples(
     load_filtered(bytes, max_decompressed_size, check_object_without_samples)
 }
 
+/// As [`load`], with the samples of every image XObject replaced by where they are in the
+/// file (offset and length, 16 bytes): for the validator, which compares objects between
+/// revisions but never looks at pixels. Revisions are prefixes of one file, so equal
+/// placeholders mean equal bytes, and an image rewritten in a later revision sits elsewhere
+/// and compares different. A scan then costs its structure, not its size, per revision.
+pub fn load_with_image_placeholders(
+    bytes: &[u8],
+    max_decompressed_size: usize,
+) -> lopdf::Result<Document> {
+    load_filtered(bytes, max_decompressed_size, check_object_placing_images)
+}
+
+fn check_object_placing_images(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
+    if let Object::Stream(stream) = object {
+        let is_image = stream
+            .dict
+            .get(b"Subtype")
+            .and_then(Object::as_name)
+            .is_ok_and(|name| name == b"Image");
+        if let (true, Some(start)) = (is_image, stream.start_position) {
+            let mut placeholder = (start as u64).to_be_bytes().to_vec();
+            placeholder.extend_from_slice(&(stream.content.len() as u64).to_be_bytes());
+            stream.content = placeholder;
+            stream.start_position = None;
+            stream.dict.set(SAMPLES_NOT_LOADED, true);
+        }
+    }
+    check_object(id, object)
+}
+
 /// Set on every image stream whose samples were not loaded, so no writer puts the emptied
 /// stream back into a file.
 pub const SAMPLES_NOT_LOADED: &[u8] = b"VanthuSamplesNotLoaded";

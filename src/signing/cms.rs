@@ -247,9 +247,10 @@ fn parse_certificates(content: &[u8]) -> Result<Vec<X509>, CmsError> {
     while !reader.is_empty() {
         let element = reader.element()?;
         if element.tag == der::SEQUENCE {
-            let cert = X509::from_der(element.encoded)
-                .map_err(|_| CmsError::Malformed("an embedded certificate cannot be parsed"))?;
-            certificates.push(cert);
+            certificates.push(
+                super::certificate_cache::certificate_from_der(element.encoded)
+                    .map_err(|_| CmsError::Malformed("an embedded certificate cannot be parsed"))?,
+            );
         }
     }
     Ok(certificates)

@@ -2,6 +2,7 @@
 //! that know openssl and lopdf.
 
 mod appearance;
+pub(crate) mod certificate_cache;
 pub mod cms;
 pub mod demo_pki;
 pub(crate) mod der;

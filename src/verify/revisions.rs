@@ -67,7 +67,7 @@ impl<'a> Loader<'a> {
         self.parsed = self.parsed.saturating_add(end);
         let prefix = self.bytes.get(..end)?;
         let loaded = catch_unwind(AssertUnwindSafe(|| {
-            crate::pdf::limits::load(prefix, MAX_DECOMPRESSED_STREAM)
+            crate::pdf::limits::load_with_image_placeholders(prefix, MAX_DECOMPRESSED_STREAM)
         }))
         .ok()
         .and_then(Result::ok)

@@ -54,6 +54,25 @@ async fn staff_find_documents_with_or_without_diacritics_and_by_number() {
             "'{query}': {results}"
         );
     }
+    // The agency filter: the caller's own agency finds it, another agency finds nothing.
+    for (agency, expected) in [
+        (app.credentials.agency.organ_id.as_str(), 1),
+        ("000.00.00.X99", 0),
+    ] {
+        let url = format!("/api/search?q=ke+hoach+nam+2027&agency={agency}");
+        let results: Value = app
+            .get(&app.token("staff"), &url)
+            .await
+            .json()
+            .await
+            .unwrap();
+        let hits = results["hits"].as_array().unwrap();
+        assert_eq!(
+            hits.iter().filter(|h| h["id"] == id.as_str()).count(),
+            expected,
+            "agency={agency}: {results}"
+        );
+    }
     // The body text of the PDF is searchable too (a phrase from the decision's first article).
     let results = search(&app, "staff", "chinh quyen dien tu").await;
     assert!(
