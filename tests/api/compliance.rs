@@ -41,19 +41,34 @@ async fn insert_half_signed(app: &TestApp, template_id: &str) -> Uuid {
         .await
         .unwrap()
     };
+    insert_issued_file(app, template, layer1.to_vec(), 77, "KH-UBND", 20).await
+}
+
+/// Records `bytes` as the issued file of a new document (`template`'s metadata) numbered
+/// `ordinal`/`notation` and issued on January `day`, 2027: an import from another system,
+/// bypassing the workflow.
+pub(crate) async fn insert_issued_file(
+    app: &TestApp,
+    template: DocumentRecord,
+    bytes: Vec<u8>,
+    ordinal: i64,
+    notation: &str,
+    day: u32,
+) -> Uuid {
+    let layer1 = bytes;
     let stored = app
         .services
         .blobs
-        .put_blob(Bytes::from(layer1.to_vec()))
+        .put_blob(Bytes::from(layer1.clone()))
         .await
         .unwrap();
     let id = Uuid::now_v7();
     let record = DocumentRecord {
         id,
         status: DocumentStatus::Issued,
-        ordinal: Some(77),
-        notation: Some("KH-UBND".into()),
-        issued_at: Some(Utc.with_ymd_and_hms(2027, 1, 20, 3, 0, 0).unwrap()),
+        ordinal: Some(ordinal),
+        notation: Some(notation.into()),
+        issued_at: Some(Utc.with_ymd_and_hms(2027, 1, day, 3, 0, 0).unwrap()),
         ..template
     };
     let file = DocumentFileRecord {

@@ -152,3 +152,61 @@ async fn wrong_layer_order_and_an_unregistered_number_are_non_compliant() {
         ["number_matches_register", "date_matches_register"]
     );
 }
+
+#[tokio::test]
+async fn an_agency_signature_by_a_certificate_not_registered_for_the_agency_fails_the_policy() {
+    let app = spawn_app().await;
+    let template = draft(&app, "tests/fixtures/pdf/quyet-dinh.pdf").await;
+    let template = app
+        .services
+        .store
+        .get_document(template.parse().unwrap())
+        .await
+        .unwrap();
+    let pki = &app.credentials.pki;
+    let personal = key(&app, &pki.signers["chutich"]);
+    // A trusted certificate that is not the agency's registered organization certificate
+    // (here another person's), applying "the agency signature" with seal, number and date.
+    let impostor = key(&app, &pki.signers["phochutich"]);
+    let font = FontProgram::system_serif().unwrap();
+    let now = chrono::Utc::now().with_timezone(&vanthu::domain::vietnam_offset());
+    let number = vanthu::domain::DocumentNumber::parse("12/QĐ-UBND").unwrap();
+    let date = chrono::NaiveDate::from_ymd_opt(2027, 1, 12).unwrap();
+    let layer1 = engine::sign_personal(
+        fixture("tests/fixtures/pdf/quyet-dinh.pdf"),
+        &personal,
+        &images::demo_signature_png("Chủ tịch").unwrap(),
+        &LayoutOverride::default(),
+        now,
+        "Ký duyệt",
+    )
+    .unwrap();
+    let seal = images::demo_seal_png("UBND", None).unwrap();
+    let signed = engine::sign_agency(
+        layer1, &impostor, &number, date, &seal, &font, now, "Bình An",
+    )
+    .unwrap();
+    let id = crate::compliance::insert_issued_file(&app, template, signed, 12, "QĐ-UBND", 12).await;
+    let report: Value = app
+        .get(
+            &app.token("auditor"),
+            &format!("/api/documents/{id}/verification"),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], true, "both signatures verify: {report:#}");
+    assert_eq!(report["policy"]["verdict"], "non_compliant");
+    let failed = failed_checks(&report);
+    assert!(
+        failed.iter().any(|c| c == "agency_certificate_registered"),
+        "{failed:?}"
+    );
+    assert!(
+        !failed
+            .iter()
+            .any(|c| c == "number_matches_register" || c == "date_matches_register"),
+        "number and date are as registered: {failed:?}"
+    );
+}
