@@ -7,7 +7,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{NaiveDate, TimeZone, Utc};
+use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -105,7 +105,8 @@ impl Services {
         if query.from > query.to {
             return Err(AppError::BadRequest("'from' must not be after 'to'".into()));
         }
-        let (start, end) = period(query.from, query.to);
+        let (start, _) = super::policy::vietnam_day(query.from);
+        let (_, end) = super::policy::vietnam_day(query.to);
         let units = self.store.list_units(agency.id).await?;
         let unit_name = |id: Uuid| {
             units
@@ -274,18 +275,6 @@ fn rate(counts: &ComplianceCounts) -> f64 {
     } else {
         counts.compliant as f64 / counts.required as f64
     }
-}
-
-fn period(from: NaiveDate, to: NaiveDate) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
-    let offset = crate::domain::vietnam_offset();
-    let at = |day: NaiveDate| {
-        offset
-            .from_local_datetime(&day.and_hms_opt(0, 0, 0).unwrap_or_default())
-            .single()
-            .map(|t| t.with_timezone(&Utc))
-            .unwrap_or_else(Utc::now)
-    };
-    (at(from), at(to.succ_opt().unwrap_or(to)))
 }
 
 impl ComplianceReport {

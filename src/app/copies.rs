@@ -7,7 +7,6 @@
 
 use std::sync::Arc;
 
-use bytes::Bytes;
 use chrono::{Datelike, NaiveDate, Utc};
 use futures::FutureExt;
 use serde::Deserialize;
@@ -15,12 +14,12 @@ use serde_json::json;
 use uuid::Uuid;
 
 use super::documents::{audit_event, require};
-use super::issuing::{issue_instant, with_actor, Builder, IssuedView};
+use super::issuing::{issue_instant, store_issued_file, with_actor, Builder, IssuedView};
 use super::signing::{conflict_as_state, vietnam_now};
 use super::{AppError, AppResult, DocumentView, Services};
 use crate::db::{
-    CopyOf, DbError, DocumentFileRecord, DocumentRecord, FileKind, IssuedDocument, RegisterKey,
-    SequenceKind, UserRecord,
+    CopyOf, DbError, DocumentRecord, FileKind, IssuedDocument, RegisterKey, SequenceKind,
+    UserRecord,
 };
 use crate::domain::{Action, CopyKind, DocumentNumber, DocumentStatus};
 use crate::signing::engine;
@@ -245,17 +244,7 @@ impl CopyContext {
             )
         })
         .await??;
-        let stored = self.services_blobs.put_blob(Bytes::from(signed)).await?;
-        let file = DocumentFileRecord {
-            id: Uuid::now_v7(),
-            document_id: self.copy_id,
-            kind: FileKind::Issued,
-            sha256: stored.hash.to_hex(),
-            size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
-            media_type: "application/pdf".into(),
-            original_filename: None,
-            created_at: Utc::now(),
-        };
+        let file = store_issued_file(&self.services_blobs, self.copy_id, signed).await?;
         let event = audit_event(
             None,
             "document.copied",

@@ -295,18 +295,7 @@ impl SignContext {
             )
         })
         .await??;
-        let stored = self.blobs.put_blob(Bytes::from(issued)).await?;
-        let now = Utc::now();
-        let file = DocumentFileRecord {
-            id: Uuid::now_v7(),
-            document_id: self.document_id,
-            kind: FileKind::Issued,
-            sha256: stored.hash.to_hex(),
-            size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
-            media_type: "application/pdf".into(),
-            original_filename: None,
-            created_at: now,
-        };
+        let file = store_issued_file(&self.blobs, self.document_id, issued).await?;
         let event = audit_event(
             None,
             "document.issued",
@@ -321,6 +310,26 @@ impl SignContext {
             event: with_actor(event, self.actor_id),
         })
     }
+}
+
+/// Stores an agency-signed PDF (write-once, content-addressed) and describes it as the
+/// document's issued file; the row is written by the caller's transaction.
+pub(super) async fn store_issued_file(
+    blobs: &BlobStore,
+    document_id: Uuid,
+    pdf: Vec<u8>,
+) -> Result<DocumentFileRecord, AppError> {
+    let stored = blobs.put_blob(Bytes::from(pdf)).await?;
+    Ok(DocumentFileRecord {
+        id: Uuid::now_v7(),
+        document_id,
+        kind: FileKind::Issued,
+        sha256: stored.hash.to_hex(),
+        size_bytes: i64::try_from(stored.size).unwrap_or(i64::MAX),
+        media_type: "application/pdf".into(),
+        original_filename: None,
+        created_at: Utc::now(),
+    })
 }
 
 /// The issue date (ngày ban hành) at the current Vietnam time of day: the register and the

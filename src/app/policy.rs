@@ -176,7 +176,7 @@ fn register_entry(document: &DocumentRecord) -> Option<RegisterEntry> {
 }
 
 /// The UTC instants bounding a calendar day in Vietnam.
-fn vietnam_day(date: NaiveDate) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
+pub(super) fn vietnam_day(date: NaiveDate) -> (chrono::DateTime<Utc>, chrono::DateTime<Utc>) {
     let offset = crate::domain::vietnam_offset();
     let at = |day: NaiveDate| {
         offset

@@ -247,10 +247,9 @@ fn parse_certificates(content: &[u8]) -> Result<Vec<X509>, CmsError> {
     while !reader.is_empty() {
         let element = reader.element()?;
         if element.tag == der::SEQUENCE {
-            certificates.push(
-                super::certificate_cache::certificate_from_der(element.encoded)
-                    .map_err(|_| CmsError::Malformed("an embedded certificate cannot be parsed"))?,
-            );
+            let parsed = super::certificate_cache::certificate_from_der(element.encoded);
+            let unparsable = CmsError::Malformed("an embedded certificate cannot be parsed");
+            certificates.push(parsed.map_err(|_| unparsable)?);
         }
     }
     Ok(certificates)
