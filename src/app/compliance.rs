@@ -159,7 +159,7 @@ impl Services {
             } else {
                 failures.push(ComplianceFailure {
                     document_id: document.id,
-                    number: number_of(&document),
+                    number: super::views::number_of(&document).unwrap_or_default(),
                     issued_on,
                     unit,
                     signer,
@@ -259,13 +259,6 @@ impl Services {
                 .unwrap_or_default(),
             None => String::new(),
         }
-    }
-}
-
-fn number_of(document: &DocumentRecord) -> String {
-    match (document.ordinal, &document.notation) {
-        (Some(o), Some(n)) => format!("{o:02}/{n}"),
-        _ => String::new(),
     }
 }
 

@@ -87,7 +87,7 @@ impl Services {
                 )
             })?,
             original: self.issued_file_bytes(original.id).await?,
-            original_number: display_number(&original),
+            original_number: super::views::number_of(&original).unwrap_or_default(),
             kind: request.kind,
             notation: request.kind.notation(&agency.abbreviation),
             date,
@@ -119,10 +119,7 @@ impl Services {
                 },
                 other => conflict_as_state(other),
             })?;
-        let number = DocumentNumber {
-            ordinal: u32::try_from(ordinal).unwrap_or(u32::MAX),
-            notation: issued.notation,
-        };
+        let number = DocumentNumber::from_register(ordinal, issued.notation);
         Ok(IssuedView {
             document: self.document_view(copy.id).await?,
             number: number.to_string(),
@@ -195,17 +192,6 @@ fn copy_record(actor: &UserRecord, original: &DocumentRecord, kind: CopyKind) ->
     }
 }
 
-fn display_number(document: &DocumentRecord) -> String {
-    match (document.ordinal, &document.notation) {
-        (Some(ordinal), Some(notation)) => DocumentNumber {
-            ordinal: u32::try_from(ordinal).unwrap_or_default(),
-            notation: notation.clone(),
-        }
-        .to_string(),
-        _ => String::new(),
-    }
-}
-
 struct CopyContext {
     services_blobs: BlobStore,
     keys: Arc<crate::signing::keystore::KeyStore>,
@@ -224,10 +210,7 @@ struct CopyContext {
 
 impl CopyContext {
     async fn make(self: Arc<Self>, ordinal: i64) -> Result<IssuedDocument, AppError> {
-        let number = DocumentNumber {
-            ordinal: u32::try_from(ordinal).unwrap_or(u32::MAX),
-            notation: self.notation.clone(),
-        };
+        let number = DocumentNumber::from_register(ordinal, self.notation.clone());
         let this = self.clone();
         let for_signing = number.clone();
         let signed = crate::blocking::run(move || {

@@ -130,10 +130,7 @@ impl Services {
                 },
                 other => conflict_as_state(other),
             })?;
-        let number = DocumentNumber {
-            ordinal: u32::try_from(ordinal).unwrap_or(u32::MAX),
-            notation: notation.clone(),
-        };
+        let number = DocumentNumber::from_register(ordinal, notation.clone());
         let duplicates = self
             .store
             .documents_with_number(agency.id, ordinal, &notation)
@@ -275,10 +272,7 @@ struct SignContext {
 
 impl SignContext {
     async fn issue(self: Arc<Self>, ordinal: i64) -> Result<IssuedDocument, AppError> {
-        let number = DocumentNumber {
-            ordinal: u32::try_from(ordinal).unwrap_or(u32::MAX),
-            notation: self.notation.clone(),
-        };
+        let number = DocumentNumber::from_register(ordinal, self.notation.clone());
         let this = self.clone();
         let for_signing = number.clone();
         let issued = crate::blocking::run(move || {

@@ -163,11 +163,9 @@ impl Services {
             })
             .unwrap_or_default();
         let number = match (document.ordinal, &document.notation) {
-            (Some(ordinal), Some(notation)) => DocumentNumber {
-                ordinal: u32::try_from(ordinal).unwrap_or_default(),
-                notation: notation.clone(),
+            (Some(ordinal), Some(notation)) => {
+                DocumentNumber::from_register(ordinal, notation.clone()).to_string()
             }
-            .to_string(),
             _ => String::new(),
         };
         let signer = match document.signer_user_id {
@@ -199,14 +197,8 @@ impl Services {
         }
         if let Some(related) = &document.related {
             let original = self.store.get_document(related.document_id).await?;
-            let original_number = match (original.ordinal, original.notation) {
-                (Some(ordinal), Some(notation)) => DocumentNumber {
-                    ordinal: u32::try_from(ordinal).unwrap_or_default(),
-                    notation,
-                }
-                .to_string(),
-                _ => related.document_id.to_string(),
-            };
+            let original_number = super::views::number_of(&original)
+                .unwrap_or_else(|| related.document_id.to_string());
             let verb = match related.kind {
                 crate::db::RelationKind::Correction => "Đính chính",
                 crate::db::RelationKind::Replacement => "Thay thế",

@@ -150,13 +150,9 @@ impl Services {
             None => None,
         };
         let number = match (record.ordinal, &record.notation) {
-            (Some(ordinal), Some(notation)) => Some(
-                DocumentNumber {
-                    ordinal: u32::try_from(ordinal).unwrap_or_default(),
-                    notation: notation.clone(),
-                }
-                .to_string(),
-            ),
+            (Some(ordinal), Some(notation)) => {
+                Some(DocumentNumber::from_register(ordinal, notation.clone()).to_string())
+            }
             _ => None,
         };
         let signature_state = match record.status {

@@ -112,16 +112,7 @@ impl DocumentView {
         unit: Option<&UnitRecord>,
         file: Option<DocumentFileRecord>,
     ) -> Self {
-        let number = match (document.ordinal, &document.notation) {
-            (Some(ordinal), Some(notation)) => Some(
-                DocumentNumber {
-                    ordinal: u32::try_from(ordinal).unwrap_or_default(),
-                    notation: notation.clone(),
-                }
-                .to_string(),
-            ),
-            _ => None,
-        };
+        let number = number_of(&document);
         let recipients = serde_json::from_str(&document.recipients_json).unwrap_or_default();
         let file = file.map(|f| DocumentFileView {
             download_path: format!("/api/documents/{}/file", document.id),
@@ -173,6 +164,16 @@ impl DocumentView {
                 kind: c.kind,
             }),
         }
+    }
+}
+
+/// Số và ký hiệu as printed ("05/QĐ-UBND") once the document has a number.
+pub(super) fn number_of(document: &DocumentRecord) -> Option<String> {
+    match (document.ordinal, &document.notation) {
+        (Some(ordinal), Some(notation)) => {
+            Some(DocumentNumber::from_register(ordinal, notation.clone()).to_string())
+        }
+        _ => None,
     }
 }
 

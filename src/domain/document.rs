@@ -229,6 +229,14 @@ pub struct DocumentNumber {
 }
 
 impl DocumentNumber {
+    /// A number as the register stores it (a positive ordinal and the notation).
+    pub fn from_register(ordinal: i64, notation: impl Into<String>) -> Self {
+        Self {
+            ordinal: u32::try_from(ordinal).unwrap_or(u32::MAX),
+            notation: notation.into(),
+        }
+    }
+
     pub fn parse(raw: &str) -> Result<Self, ParseError> {
         let error = |why: &str| ParseError::new("number", format!("'{raw}': {why}"));
         let (ordinal, notation) = raw
