@@ -19,10 +19,6 @@ pub const MAX_OBJECT_STREAM_MEMBERS: usize = 100_000;
 /// check below decodes.
 pub const MAX_OBJECT_STREAM_BYTES: usize = 32 * 1024 * 1024;
 
-/// Put in place of a refused object stream by the load filter, then looked for after the
-/// load: a filter cannot fail a load by itself.
-const REFUSED: &[u8] = b"VanthuRefusedObjectStream";
-
 /// `Document::load_mem_with_options` with `max_decompressed_size` per stream and every
 /// object stream checked before it is expanded. Like lopdf's own lenient load, a file whose
 /// page tree does not load is read again with a rebuilt cross-reference table
@@ -43,11 +39,12 @@ pub fn load_without_image_samples(
     load_filtered(bytes, max_decompressed_size, check_object_without_samples)
 }
 
-/// As [`load`], with the samples of every image XObject replaced by where they are in the
-/// file (offset and length, 16 bytes): for the validator, which compares objects between
-/// revisions but never looks at pixels. Revisions are prefixes of one file, so equal
-/// placeholders mean equal bytes, and an image rewritten in a later revision sits elsewhere
-/// and compares different. A scan then costs its structure, not its size, per revision.
+/// As [`load`], with the samples of every image XObject replaced by their length (8 bytes,
+/// big-endian) and the stream marked with [`SAMPLES_NOT_LOADED`]: for the validator, which
+/// compares objects between revisions but never looks at pixels. Revisions are prefixes of
+/// one file, so the validator takes such a stream as unchanged only when both revisions read
+/// it from the same cross-reference entry (the same bytes) with the same length. A scan
+/// then costs its structure, not its size, in memory and in comparisons.
 pub fn load_with_image_placeholders(
     bytes: &[u8],
     max_decompressed_size: usize,
@@ -57,20 +54,21 @@ pub fn load_with_image_placeholders(
 
 fn check_object_placing_images(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
     if let Object::Stream(stream) = object {
-        let is_image = stream
-            .dict
-            .get(b"Subtype")
-            .and_then(Object::as_name)
-            .is_ok_and(|name| name == b"Image");
-        if let (true, Some(start)) = (is_image, stream.start_position) {
-            let mut placeholder = (start as u64).to_be_bytes().to_vec();
-            placeholder.extend_from_slice(&(stream.content.len() as u64).to_be_bytes());
-            stream.content = placeholder;
+        if is_image(stream) {
+            stream.content = (stream.content.len() as u64).to_be_bytes().to_vec();
             stream.start_position = None;
             stream.dict.set(SAMPLES_NOT_LOADED, true);
         }
     }
     check_object(id, object)
+}
+
+fn is_image(stream: &Stream) -> bool {
+    stream
+        .dict
+        .get(b"Subtype")
+        .and_then(Object::as_name)
+        .is_ok_and(|name| name == b"Image")
 }
 
 /// Set on every image stream whose samples were not loaded, so no writer puts the emptied
@@ -79,12 +77,7 @@ pub const SAMPLES_NOT_LOADED: &[u8] = b"VanthuSamplesNotLoaded";
 
 fn check_object_without_samples(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
     if let Object::Stream(stream) = object {
-        let is_image = stream
-            .dict
-            .get(b"Subtype")
-            .and_then(Object::as_name)
-            .is_ok_and(|name| name == b"Image");
-        if is_image {
+        if is_image(stream) {
             // `start_position` cleared, or lopdf re-reads the "empty" stream from the file.
             stream.content = Vec::new();
             stream.start_position = None;
@@ -105,32 +98,24 @@ fn load_filtered(
         force_reconstruct,
         ..LoadOptions::default()
     };
-    let document = refuse_marked(Document::load_mem_with_options(bytes, options(false))?)?;
+    let loaded = |force_reconstruct| {
+        let mut document = Document::load_mem_with_options(bytes, options(force_reconstruct))?;
+        super::object_streams::expand(&mut document, max_decompressed_size)?;
+        Ok::<_, lopdf::Error>(document)
+    };
+    let document = loaded(false)?;
     let needs_password = document.trailer.has(b"Encrypt") && document.encryption_state.is_none();
     if !needs_password
         && document.xref_recovery != Some(lopdf::xref::XrefRecovery::Reconstructed)
         && !page_tree_loaded(&document)
     {
-        if let Ok(rebuilt) = Document::load_mem_with_options(bytes, options(true)) {
+        if let Ok(rebuilt) = loaded(true) {
             if rebuilt.xref_recovery == Some(lopdf::xref::XrefRecovery::Reconstructed)
                 && page_tree_loaded(&rebuilt)
             {
-                return refuse_marked(rebuilt);
+                return Ok(rebuilt);
             }
         }
-    }
-    Ok(document)
-}
-
-fn refuse_marked(document: Document) -> lopdf::Result<Document> {
-    let refused = document
-        .objects
-        .values()
-        .any(|object| matches!(object, Object::Name(name) if name == REFUSED));
-    if refused {
-        return Err(lopdf::Error::InvalidObjectStream(
-            "an object stream's index is out of bounds or its members overlap".into(),
-        ));
     }
     Ok(document)
 }
@@ -149,14 +134,15 @@ fn page_tree_loaded(document: &Document) -> bool {
 /// The load filter: lopdf calls it for every indirect object before expanding object
 /// streams, and for every object-stream member (whose returned value it keeps; for indirect
 /// objects it keeps `object` itself and only looks at `None`). Streams are never members.
+///
+/// Object streams are hidden from lopdf here and expanded after the load
+/// ([`super::object_streams::expand`]), once checked: so the filter can answer `Null` for
+/// every object instead of cloning each one for the rare member that needs it.
 fn check_object(id: ObjectId, object: &mut Object) -> Option<(ObjectId, Object)> {
     if let Object::Stream(stream) = object {
-        if stream.dict.has_type(b"ObjStm") && !object_stream_is_sane(stream) {
-            *object = Object::Name(REFUSED.to_vec());
-        }
-        return Some((id, Object::Null));
+        super::object_streams::hide(stream);
     }
-    Some((id, object.clone()))
+    Some((id, Object::Null))
 }
 
 /// An object stream lopdf may expand: it decodes within [`MAX_OBJECT_STREAM_BYTES`], its

@@ -7,6 +7,7 @@ pub mod extract_text;
 mod font_metrics;
 mod glyph_names;
 pub mod limits;
+mod object_streams;
 mod text_decode;
 pub mod text_layout;
 

@@ -2,7 +2,7 @@
 //! over the byte ranges, signature value over the signed attributes, and the ESS
 //! signing-certificate(-v2) binding the signer certificate.
 
-use openssl::hash::{Hasher, MessageDigest};
+use openssl::hash::{DigestBytes, MessageDigest};
 use openssl::pkey::Id;
 use openssl::sign::Verifier;
 use openssl::x509::{X509Ref, X509};
@@ -110,12 +110,16 @@ fn signer_info_extras(content_info: &[u8]) -> Result<SignerInfoExtras<'_>, der::
     })
 }
 
-/// Checks `contents` (the decoded /Contents, zero padding included) against the two byte
-/// ranges. Fills `integrity`, `signature_value_ok`, `signing_certificate_attribute_ok`, the
+/// The digest of a signature's signed byte ranges with the algorithm its SignerInfo names.
+pub(super) type SignedBytesDigest<'a> =
+    &'a dyn Fn(MessageDigest) -> Result<DigestBytes, openssl::error::ErrorStack>;
+
+/// Checks `contents` (the decoded /Contents, zero padding included) against the digest of
+/// its signed byte ranges. Fills `integrity`, `signature_value_ok`, `signing_certificate_attribute_ok`, the
 /// signer fields and the problems of `report`.
 pub(super) fn check(
     contents: &[u8],
-    ranges: Option<[&[u8]; 2]>,
+    signed_bytes: Option<SignedBytesDigest<'_>>,
     ess_required: bool,
     report: &mut SignatureReport,
 ) -> Option<CmsOutcome> {
@@ -184,8 +188,8 @@ pub(super) fn check(
             "the content-type signed attribute is missing or not id-data",
         );
     }
-    if let Some(ranges) = ranges {
-        check_digest(&parsed, &extras, ranges, report);
+    if let Some(signed_bytes) = signed_bytes {
+        check_digest(&parsed, &extras, signed_bytes, report);
     }
     check_signature_value(&parsed, &extras, report);
     check_ess(&attributes, &parsed.signer, ess_required, report);
@@ -210,7 +214,7 @@ fn fill_signer(report: &mut SignatureReport, signer: &X509Ref) {
 fn check_digest(
     parsed: &ParsedSignedData,
     extras: &SignerInfoExtras<'_>,
-    ranges: [&[u8]; 2],
+    signed_bytes: SignedBytesDigest<'_>,
     report: &mut SignatureReport,
 ) {
     let Some(digest) = Digest::from_oid(extras.digest_oid) else {
@@ -229,11 +233,7 @@ fn check_digest(
         report.problem("digest_mismatch", "the CMS has no message-digest attribute");
         return;
     };
-    let computed = Hasher::new(digest.message_digest()).and_then(|mut hasher| {
-        hasher.update(ranges[0])?;
-        hasher.update(ranges[1])?;
-        hasher.finish()
-    });
+    let computed = signed_bytes(digest.message_digest());
     match computed {
         Ok(value) if value.as_ref() == expected => report.integrity = true,
         Ok(_) => report.problem(

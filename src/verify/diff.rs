@@ -68,7 +68,7 @@ impl<'a> Analysis<'a> {
                 None => {
                     added.insert(*id);
                 }
-                Some(old) if !objects::same(old, object) => {
+                Some(old) if !unchanged(signed, last, *id, old, object) => {
                     changed.insert(*id);
                 }
                 Some(_) => {}
@@ -301,6 +301,47 @@ impl<'a> Analysis<'a> {
             level: ModificationLevel::Other,
             offending,
         }
+    }
+}
+
+/// Whether `id` is the same object in both revisions. Objects read from the same plain
+/// cross-reference entry come from the same bytes (revisions are prefixes of one file and
+/// parsing is deterministic), so they are equal without comparing them, except streams,
+/// whose extent can depend on an indirect `/Length` a later revision redefines. An image
+/// loaded without its samples (a length placeholder) is unchanged only when read from the
+/// same entry with the same length and dictionary.
+fn unchanged(signed: &Document, last: &Document, id: ObjectId, old: &Object, new: &Object) -> bool {
+    let placeholder = |object: &Object| matches!(object, Object::Stream(s) if s.dict.has(crate::pdf::limits::SAMPLES_NOT_LOADED));
+    let same_entry = same_entry(signed, last, id);
+    match (old, new) {
+        (Object::Stream(_), _) | (_, Object::Stream(_)) => {
+            if placeholder(old) || placeholder(new) {
+                same_entry && objects::same(old, new)
+            } else {
+                objects::same(old, new)
+            }
+        }
+        _ => same_entry || objects::same(old, new),
+    }
+}
+
+fn same_entry(signed: &Document, last: &Document, id: ObjectId) -> bool {
+    use lopdf::xref::XrefEntry;
+    match (
+        signed.reference_table.get(id.0),
+        last.reference_table.get(id.0),
+    ) {
+        (
+            Some(XrefEntry::Normal {
+                offset: a,
+                generation: g,
+            }),
+            Some(XrefEntry::Normal {
+                offset: b,
+                generation: h,
+            }),
+        ) => a == b && g == h && *g == id.1,
+        _ => false,
     }
 }
 

@@ -16,6 +16,7 @@ mod cms_check;
 mod der;
 mod diff;
 mod diff_rules;
+mod digests;
 mod fields;
 mod objects;
 pub mod plain;
@@ -44,7 +45,6 @@ mod tests_samples;
 
 use chrono::{DateTime, Utc};
 use lopdf::Document;
-use sha2::{Digest, Sha256};
 
 pub use chain::TrustAnchors;
 pub use report::{
@@ -58,6 +58,7 @@ pub use revocation_report::{
     RevocationMode, RevocationReason, RevocationReport, RevocationStatus,
 };
 
+use digests::RangeDigests;
 use fields::FieldInfo;
 use revisions::Loader;
 use structure::ByteRange;
@@ -102,6 +103,12 @@ struct Context<'a> {
     last: &'a Document,
     /// Non-blank bytes follow the last `%%EOF`.
     trailing_data: bool,
+    /// Where `%PDF-` starts: lopdf counts offsets from there.
+    header_offset: usize,
+    /// Hash states shared by the signatures' digests and the file's SHA-256.
+    digests: RangeDigests<'a>,
+    /// [`structure::first_signature_name`]: no revision ending before it shows a signature.
+    first_signature_name: usize,
 }
 
 pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, VerifyError> {
@@ -109,7 +116,7 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
     let header_offset = structure::find(head, b"%PDF-", 0).ok_or(VerifyError::NotPdf)?;
     let revisions = structure::revisions(bytes);
     let mut report = PdfReport {
-        file_sha256: hex::encode(Sha256::digest(bytes)),
+        file_sha256: String::new(),
         file_size: bytes.len() as u64,
         revisions: revisions.clone(),
         signatures: Vec::new(),
@@ -118,10 +125,23 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
         problems: Vec::new(),
     };
     let mut loader = Loader::new(bytes, header_offset);
-    let Some(last) = loader.load(bytes.len()) else {
+    // While the final revision parses: the SHA-256 of the file, keeping the state at each
+    // revision end (every signature's digest continues from one), and the scan for the
+    // first signature name.
+    let mut revision_ends: Vec<usize> = revisions.iter().map(|r| r.end_offset as usize).collect();
+    revision_ends.push(bytes.len());
+    let (mut prefix_states, mut first_name) = (Vec::new(), None);
+    let last = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| prefix_states = digests::sha256_prefix_states(bytes, &revision_ends));
+        scope.spawn(|_| first_name = structure::first_signature_name(bytes));
+        loader.load(bytes.len())
+    });
+    let digests = RangeDigests::new(bytes, prefix_states);
+    let Some(last) = last else {
         report
             .problems
             .push(Problem::new("unreadable_pdf", "the PDF cannot be parsed"));
+        report.file_sha256 = file_sha256(&digests);
         return Ok(report);
     };
     let trailing_data = file_problems(bytes, &revisions, &last, &mut report.problems);
@@ -131,6 +151,9 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
         revisions: &revisions,
         last: &last,
         trailing_data,
+        header_offset,
+        digests,
+        first_signature_name: first_name.unwrap_or(usize::MAX),
     };
 
     let mut signed: Vec<FieldInfo> = fields::fields(&last)
@@ -153,9 +176,18 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
         ));
         signed.truncate(MAX_SIGNATURES);
     }
-    let mut checked: Vec<(SignatureReport, Option<ByteRange>)> = signed
-        .iter()
-        .map(|field| signature::check_signature(&context, &mut loader, &last, field))
+    // In file order, so each signature's digest continues the hash state of the one before.
+    signed.sort_by_key(|field| gap_start(&last, field));
+    let signed_revisions = signed_revision_ends(&last, &signed, &revisions, bytes.len());
+    let checked: Vec<signature::Checked> = loader.load_while(&signed_revisions, || {
+        signed
+            .iter()
+            .map(|field| signature::check_signature(&context, &last, field))
+            .collect()
+    });
+    let mut checked: Vec<(SignatureReport, Option<ByteRange>)> = checked
+        .into_iter()
+        .map(|checked| signature::finish(&context, &mut loader, checked))
         .collect();
     vanished_signatures(&context, &mut loader, &mut checked);
 
@@ -169,6 +201,7 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
         checked[j].0.problem("overlapping_ranges", message);
     }
     checked.sort_by_key(|(_, range)| range.map_or(u64::MAX, |r| r.end()));
+    report.file_sha256 = file_sha256(&context.digests);
     report.signatures = checked
         .into_iter()
         .map(|(mut signature, _)| {
@@ -186,10 +219,55 @@ pub fn verify_pdf(bytes: &[u8], options: &VerifyOptions) -> Result<PdfReport, Ve
 #[doc(hidden)]
 pub fn fuzz_parse_cms(contents: &[u8]) -> usize {
     let mut report = SignatureReport::new("fuzz".into());
-    let ranges: [&[u8]; 2] = [b"%PDF-1.7 first range", b"second range %%EOF"];
-    let outcome = cms_check::check(contents, Some(ranges), true, &mut report);
+    let signed = |digest| {
+        let mut hasher = openssl::hash::Hasher::new(digest)?;
+        hasher.update(b"%PDF-1.7 first range")?;
+        hasher.update(b"second range %%EOF")?;
+        hasher.finish()
+    };
+    let outcome = cms_check::check(contents, Some(&signed), true, &mut report);
     let _ = crate::signing::cms::parse_signed_data(contents);
     report.problems.len() + usize::from(outcome.is_some())
+}
+
+fn file_sha256(digests: &RangeDigests<'_>) -> String {
+    digests.file_sha256().map(hex::encode).unwrap_or_default()
+}
+
+/// Where a signed field's unsigned gap starts (`u64::MAX` when it has no usable range).
+fn gap_start(document: &Document, field: &FieldInfo) -> u64 {
+    fields::signature_value(document, field)
+        .and_then(|value| structure::byte_range_values(value.dictionary))
+        .map_or(u64::MAX, |values| values[1])
+}
+
+/// The revisions the modification analysis of these signatures will parse: each
+/// signature's signed revision and every later one but the last.
+fn signed_revision_ends(
+    document: &Document,
+    signed: &[FieldInfo],
+    revisions: &[RevisionInfo],
+    file_len: usize,
+) -> Vec<usize> {
+    let earliest = signed
+        .iter()
+        .filter_map(|field| {
+            let value = fields::signature_value(document, field)?;
+            let [_, _, c, d] = structure::byte_range_values(value.dictionary)?;
+            let end = c.checked_add(d)?;
+            structure::revision_ending_at(revisions, end).map(|_| end as usize)
+        })
+        .min();
+    let Some(earliest) = earliest else {
+        return Vec::new();
+    };
+    revisions
+        .iter()
+        .map(|r| r.end_offset as usize)
+        .filter(|&end| end >= earliest && end < file_len)
+        .chain(std::iter::once(earliest).filter(|&end| end < file_len))
+        .take(revisions::MAX_UPDATES_AFTER_SIGNATURE)
+        .collect()
 }
 
 /// Signatures that an earlier revision shows but the final document does not (a later
@@ -201,11 +279,15 @@ fn vanished_signatures(
     checked: &mut Vec<(SignatureReport, Option<ByteRange>)>,
 ) {
     let mut seen: Vec<[u64; 4]> = checked.iter().filter_map(|(r, _)| r.byte_range).collect();
+    // Revisions that end before the first `/ByteRange` (or object stream) cannot show a
+    // signature: they are not parsed at all (an unsigned original is most of a file).
+    let first_name = context.first_signature_name;
     let earlier = context
         .revisions
         .iter()
         .rev()
         .filter(|r| (r.end_offset as usize) < context.bytes.len())
+        .filter(|r| (r.end_offset as usize) > first_name)
         .take(MAX_SCANNED_REVISIONS);
     for revision in earlier {
         let Some(view) = loader.load(revision.end_offset as usize) else {
@@ -228,7 +310,8 @@ fn vanished_signatures(
                 continue;
             }
             seen.push(range);
-            let (mut found, range) = signature::check_signature(context, loader, &view, &field);
+            let pending = signature::check_signature(context, &view, &field);
+            let (mut found, range) = signature::finish(context, loader, pending);
             found.problem(
                 "signature_removed",
                 format!(

@@ -59,30 +59,76 @@ impl<'a> Loader<'a> {
             self.cache.push(entry);
             return document;
         }
+        if !self.spend_budget(end) {
+            return None;
+        }
+        let loaded = parse_prefix(self.bytes, end).map(Rc::new);
+        self.remember(end, loaded.clone());
+        loaded
+    }
+
+    /// Runs `work` on this thread while the revisions ending at `ends` are parsed on the
+    /// thread pool (they are then in the cache): a signature's byte-level and cryptographic
+    /// checks do not need its signed revision, only the modification analysis does.
+    pub fn load_while<R>(&mut self, ends: &[usize], work: impl FnOnce() -> R) -> R {
+        let mut wanted: Vec<usize> = Vec::new();
+        for &end in ends {
+            let cached = self.cache.iter().any(|(e, _)| *e == end);
+            if !cached && !wanted.contains(&end) && self.spend_budget(end) {
+                wanted.push(end);
+            }
+        }
+        if wanted.is_empty() {
+            return work();
+        }
+        let bytes = self.bytes;
+        let mut parsed: Vec<(usize, Option<Document>)> = Vec::new();
+        let result = rayon::in_place_scope(|scope| {
+            scope.spawn(|_| {
+                parsed = wanted
+                    .iter()
+                    .map(|&end| (end, parse_prefix(bytes, end)))
+                    .collect();
+            });
+            work()
+        });
+        for (end, document) in parsed {
+            self.remember(end, document.map(Rc::new));
+        }
+        result
+    }
+
+    /// Counts a load of `end` bytes against the bounds; `false` when they are spent.
+    fn spend_budget(&mut self, end: usize) -> bool {
         let budget = self.bytes.len().saturating_mul(PARSE_BUDGET_FACTOR);
         if self.loads >= MAX_LOADS || self.parsed.saturating_add(end) > budget {
-            return None;
+            return false;
         }
         self.loads += 1;
         self.parsed = self.parsed.saturating_add(end);
-        let prefix = self.bytes.get(..end)?;
-        let loaded = catch_unwind(AssertUnwindSafe(|| {
-            crate::pdf::limits::load_with_image_placeholders(prefix, MAX_DECOMPRESSED_STREAM)
-        }))
-        .ok()
-        .and_then(Result::ok)
-        .map(Rc::new);
+        true
+    }
+
+    fn remember(&mut self, end: usize, document: Option<Rc<Document>>) {
         if self.cache.len() >= CACHE_SIZE {
             self.cache.remove(0);
         }
-        self.cache.push((end, loaded.clone()));
-        loaded
+        self.cache.push((end, document));
     }
 
     /// File offset of an offset lopdf reports.
     pub fn file_offset(&self, lopdf_offset: usize) -> usize {
         lopdf_offset.saturating_add(self.header_offset)
     }
+}
+
+fn parse_prefix(bytes: &[u8], end: usize) -> Option<Document> {
+    let prefix = bytes.get(..end)?;
+    catch_unwind(AssertUnwindSafe(|| {
+        crate::pdf::limits::load_with_image_placeholders(prefix, MAX_DECOMPRESSED_STREAM)
+    }))
+    .ok()
+    .and_then(Result::ok)
 }
 
 /// Problems with the updates after the revision ending at `signed_end`, one message each.

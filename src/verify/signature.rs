@@ -17,21 +17,50 @@ fn name_of(dictionary: &lopdf::Dictionary, key: &[u8]) -> Option<String> {
     }
 }
 
+/// A signature checked up to its modification analysis ([`finish`]), which needs the
+/// signed revision parsed: the checks here need only the file's bytes and `view`, so they
+/// run while the signed revisions load.
+pub(super) struct Checked {
+    pub report: SignatureReport,
+    pub range: Option<ByteRange>,
+    container: Option<ObjectId>,
+}
+
+/// Runs the modification analysis of a checked signature.
+pub(super) fn finish(
+    context: &Context<'_>,
+    loader: &mut Loader<'_>,
+    checked: Checked,
+) -> (SignatureReport, Option<ByteRange>) {
+    let Checked {
+        mut report,
+        range,
+        container,
+    } = checked;
+    if let (Some(range), Some(container)) = (&range, container) {
+        modifications(context, loader, container, range, &mut report);
+    }
+    (report, range)
+}
+
 /// `view` is the document the field was found in: the final one, or an earlier revision
 /// for a signature the final document no longer shows.
 pub(super) fn check_signature(
     context: &Context<'_>,
-    loader: &mut Loader<'_>,
     view: &Document,
     field: &FieldInfo,
-) -> (SignatureReport, Option<ByteRange>) {
+) -> Checked {
     let mut report = SignatureReport::new(field.name.clone());
     let Some(value) = fields::signature_value(view, field) else {
         report.problem(
             "signature_dictionary_missing",
             "the field's /V is not a signature dictionary",
         );
-        return (report, None);
+        return Checked {
+            report,
+            range: None,
+            container: None,
+        };
     };
     let (container, dictionary) = (value.container, value.dictionary);
     report.sub_filter = name_of(dictionary, b"SubFilter");
@@ -61,7 +90,7 @@ pub(super) fn check_signature(
     };
     if let Some(range) = &range {
         structure::check_gap(context.bytes, range, contents, &mut report);
-        gap_inside_container(context, loader, view, container, range, &mut report);
+        gap_inside_container(context, view, container, range, &mut report);
         let (coverage, index) = structure::coverage(range, file_len, context.revisions);
         report.coverage = coverage;
         report.revision_index = index;
@@ -73,13 +102,20 @@ pub(super) fn check_signature(
         }
     }
 
-    let signed_ranges = range.map(|r| {
+    let signed_bytes = range.map(|r| {
         let (b, c) = r.gap();
-        [&context.bytes[..b], &context.bytes[c..r.end() as usize]]
+        move |digest| {
+            context
+                .digests
+                .signed_ranges(digest, b, (c, r.end() as usize))
+        }
     });
     let cms = contents.and_then(|contents| {
         let ess_required = report.sub_filter.as_deref() == Some(CADES_DETACHED);
-        cms_check::check(contents, signed_ranges, ess_required, &mut report)
+        let digest = signed_bytes
+            .as_ref()
+            .map(|f| f as cms_check::SignedBytesDigest<'_>);
+        cms_check::check(contents, digest, ess_required, &mut report)
     });
     if let Some(cms) = &cms {
         let time = claimed
@@ -105,17 +141,17 @@ pub(super) fn check_signature(
             revocation::check(&chain, time, now, &context.options.revocation, &mut report);
         }
     }
-    if let Some(range) = &range {
-        modifications(context, loader, container, range, &mut report);
+    Checked {
+        report,
+        range,
+        container: Some(container),
     }
-    (report, range)
 }
 
 /// The gap must lie inside the object that holds the signature dictionary, so the
 /// `/Contents` hashed around is the one this dictionary declares.
 fn gap_inside_container(
     context: &Context<'_>,
-    loader: &Loader<'_>,
     view: &Document,
     container: ObjectId,
     range: &ByteRange,
@@ -123,7 +159,9 @@ fn gap_inside_container(
 ) {
     let (b, c) = range.gap();
     let start = match view.reference_table.get(container.0) {
-        Some(lopdf::xref::XrefEntry::Normal { offset, .. }) => loader.file_offset(*offset as usize),
+        Some(lopdf::xref::XrefEntry::Normal { offset, .. }) => {
+            (*offset as usize).saturating_add(context.header_offset)
+        }
         _ => {
             report.problem(
                 "contents_not_in_gap",

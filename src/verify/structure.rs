@@ -42,13 +42,68 @@ pub(super) fn revision_ending_at(revisions: &[RevisionInfo], end: u64) -> Option
 
 pub(super) fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
     let window = haystack.get(from..)?;
-    if needle.is_empty() || window.len() < needle.len() {
+    if needle.is_empty() {
         return None;
     }
-    window
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|p| p + from)
+    memchr::memmem::find(window, needle).map(|p| p + from)
+}
+
+/// Where the first `/ByteRange` or `/ObjStm` name token of `bytes` starts, read as lopdf
+/// reads names (`#xx` escapes decoded, any other `#` ends the name). A revision ending
+/// before it holds no signature dictionary with a `/ByteRange`: outside object streams every
+/// dictionary key is a name in the file's bytes, and an object stream names its `/Type`.
+/// Tokens inside strings or stream data count too (conservative).
+pub(super) fn first_signature_name(bytes: &[u8]) -> Option<usize> {
+    const TARGETS: [&[u8]; 2] = [b"ByteRange", b"ObjStm"];
+    let regular = |c: u8| {
+        !matches!(
+            c,
+            b' ' | b'\t'
+                | b'\n'
+                | b'\r'
+                | 0
+                | 0x0C
+                | b'('
+                | b')'
+                | b'<'
+                | b'>'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'/'
+                | b'%'
+        )
+    };
+    let hex = |c: u8| (c as char).to_digit(16);
+    let mut name = Vec::with_capacity(16);
+    for slash in memchr::memchr_iter(b'/', bytes) {
+        name.clear();
+        let mut i = slash + 1;
+        while let Some(&c) = bytes.get(i) {
+            if c == b'#' {
+                match (
+                    bytes.get(i + 1).and_then(|&h| hex(h)),
+                    bytes.get(i + 2).and_then(|&l| hex(l)),
+                ) {
+                    (Some(h), Some(l)) => {
+                        name.push((h * 16 + l) as u8);
+                        i += 3;
+                    }
+                    _ => break,
+                }
+            } else if regular(c) && name.len() <= 16 {
+                name.push(c);
+                i += 1;
+            } else {
+                break;
+            }
+        }
+        if TARGETS.contains(&name.as_slice()) {
+            return Some(slash);
+        }
+    }
+    None
 }
 
 /// The two signed ranges `[a, a+b)` and `[c, c+d)`, checked.
@@ -225,6 +280,15 @@ mod tests {
         let bytes = b"%PDF-1.7\n%%EOF\r\nabc%%EOF\n\n%%EOF";
         let ends: Vec<u64> = revisions(bytes).iter().map(|r| r.end_offset).collect();
         assert_eq!(ends, [16, 25, 31]);
+    }
+
+    #[test]
+    fn signature_names_are_found_through_escapes_only_as_whole_names() {
+        assert_eq!(first_signature_name(b"<</ByteRangeX 1/Byte 2>>"), None);
+        assert_eq!(first_signature_name(b"ab /Byte#52ange[0 1 2 3]"), Some(3));
+        assert_eq!(first_signature_name(b"<</Type/ObjStm>>"), Some(7));
+        assert_eq!(first_signature_name(b"/Byte#5Range /ByteRange"), Some(13));
+        assert_eq!(first_signature_name(b"/ByteRange"), Some(0));
     }
 
     #[test]
