@@ -14,6 +14,10 @@
 //! Run: `cargo bench --bench signing -- --warm-up-time 1 --measurement-time 5`.
 //! `VANTHU_BENCH_EXPORT_IMAGES=DIR` only writes the PNGs used here (for benches/pyhanko_sign.py).
 
+/// The allocator the `vanthu` binary uses (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 

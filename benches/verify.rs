@@ -8,6 +8,10 @@
 //! `VANTHU_BENCH_EXPORT_VERIFY=DIR` only writes the signed files and the trust PEMs into DIR
 //! (for the pyHanko and pdfsig baselines, benches/pyhanko_verify.py) and measures nothing.
 
+/// The allocator the `vanthu` binary uses (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, NaiveDate};

@@ -181,6 +181,17 @@ pub fn dominant_colour(image: &PdfImage) -> Colour {
     }
 }
 
+/// A bold serif with Vietnamese coverage for the seal's ring text, when the system has one.
+pub fn system_bold_serif() -> Option<std::path::PathBuf> {
+    [
+        "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
+        "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
+    ]
+    .into_iter()
+    .map(std::path::PathBuf::from)
+    .find(|path| path.exists())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -411,15 +422,4 @@ mod tests {
         let seal = demo_seal_png(AGENCY, test_font()).unwrap();
         std::fs::write("/tmp/vanthu-demo-seal.png", seal).unwrap();
     }
-}
-
-/// A bold serif with Vietnamese coverage for the seal's ring text, when the system has one.
-pub fn system_bold_serif() -> Option<std::path::PathBuf> {
-    [
-        "/usr/share/fonts/truetype/liberation2/LiberationSerif-Bold.ttf",
-        "/usr/share/fonts/truetype/dejavu/DejaVuSerif-Bold.ttf",
-    ]
-    .into_iter()
-    .map(std::path::PathBuf::from)
-    .find(|path| path.exists())
 }

@@ -4,7 +4,7 @@
 //! file's own SHA-256. States are kept at each gap start (per algorithm) and cloned, so a
 //! two-layer file is hashed about once instead of three times.
 
-use std::cell::RefCell;
+use std::sync::{Mutex, PoisonError};
 
 use openssl::error::ErrorStack;
 use openssl::hash::{DigestBytes, Hasher, MessageDigest};
@@ -15,7 +15,7 @@ const MAX_SNAPSHOTS: usize = 16;
 pub(super) struct RangeDigests<'a> {
     bytes: &'a [u8],
     /// (algorithm, offset, state after hashing `bytes[..offset]`).
-    snapshots: RefCell<Vec<(openssl::nid::Nid, usize, Hasher)>>,
+    snapshots: Mutex<Vec<(openssl::nid::Nid, usize, Hasher)>>,
 }
 
 /// SHA-256 states after each of `offsets` (sorted, within the file), in one pass: run on
@@ -58,7 +58,7 @@ impl<'a> RangeDigests<'a> {
             .collect();
         Self {
             bytes,
-            snapshots: RefCell::new(snapshots),
+            snapshots: Mutex::new(snapshots),
         }
     }
 
@@ -85,18 +85,30 @@ impl<'a> RangeDigests<'a> {
     /// A hasher that has consumed `bytes[..end]`, continued from the longest kept prefix.
     fn prefix(&self, digest: MessageDigest, end: usize) -> Result<Hasher, ErrorStack> {
         let end = end.min(self.bytes.len());
-        let mut snapshots = self.snapshots.borrow_mut();
-        let best = snapshots
-            .iter()
-            .filter(|(nid, offset, _)| *nid == digest.type_() && *offset <= end)
-            .max_by_key(|(_, offset, _)| *offset);
+        let nid = digest.type_();
+        let best = {
+            let snapshots = self
+                .snapshots
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            snapshots
+                .iter()
+                .filter(|(kind, offset, _)| *kind == nid && *offset <= end)
+                .max_by_key(|(_, offset, _)| *offset)
+                .map(|(_, offset, hasher)| (hasher.clone(), *offset))
+        };
+        // Hashing happens outside the lock: signatures are checked in parallel.
         let (mut hasher, from) = match best {
-            Some((_, offset, hasher)) => (hasher.clone(), *offset),
+            Some(found) => found,
             None => (Hasher::new(digest)?, 0),
         };
         hasher.update(&self.bytes[from..end])?;
+        let mut snapshots = self
+            .snapshots
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if from != end && snapshots.len() < MAX_SNAPSHOTS {
-            snapshots.push((digest.type_(), end, hasher.clone()));
+            snapshots.push((nid, end, hasher.clone()));
         }
         Ok(hasher)
     }

@@ -185,41 +185,53 @@ pub(super) fn byte_range_values(dictionary: &lopdf::Dictionary) -> Option<[u64; 
 
 /// The gap `[b, c)` must be `<` + hex digits + `>` and decode to the dictionary's
 /// `/Contents`: anything else in the gap is unsigned data a viewer may parse (SWA).
-/// Returns the decoded bytes when the gap is well formed.
+/// Returns whether the gap is well formed (compared in place: no copy of the signature).
 pub(super) fn check_gap(
     bytes: &[u8],
     range: &ByteRange,
     dictionary_contents: Option<&[u8]>,
     report: &mut SignatureReport,
-) -> Option<Vec<u8>> {
+) -> bool {
     let (start, end) = range.gap();
     let gap = bytes.get(start..end).unwrap_or_default();
-    let inner = match gap {
-        [b'<', inner @ .., b'>']
-            if inner.len() % 2 == 0 && inner.iter().all(u8::is_ascii_hexdigit) =>
-        {
-            inner
-        }
-        _ => {
-            report.problem(
-                "contents_not_in_gap",
-                format!(
-                    "the unsigned gap [{start}, {end}) is not exactly the /Contents hex string ({} bytes)",
-                    gap.len()
-                ),
-            );
-            return None;
-        }
+    let Some((decodes, inner_length)) = gap_matches(gap, dictionary_contents.unwrap_or_default())
+    else {
+        report.problem(
+            "contents_not_in_gap",
+            format!(
+                "the unsigned gap [{start}, {end}) is not exactly the /Contents hex string ({} bytes)",
+                gap.len()
+            ),
+        );
+        return false;
     };
-    let decoded = hex::decode(inner).ok()?;
-    if dictionary_contents != Some(decoded.as_slice()) {
+    let expected_length = dictionary_contents.map_or(usize::MAX, |c| c.len() * 2);
+    if !decodes || inner_length != expected_length {
         report.problem(
             "contents_not_in_gap",
             "the unsigned gap does not hold this signature dictionary's /Contents",
         );
+        return false;
+    }
+    true
+}
+
+/// `None` unless `gap` is `<`, an even number of hex digits, `>`; else whether its digits
+/// (as far as both go) decode to `contents`, and how many digits there are.
+fn gap_matches(gap: &[u8], contents: &[u8]) -> Option<(bool, usize)> {
+    let [b'<', inner @ .., b'>'] = gap else {
+        return None;
+    };
+    if inner.len() % 2 != 0 {
         return None;
     }
-    Some(decoded)
+    let nibble = |c: u8| (c as char).to_digit(16).map(|d| d as u8);
+    let mut decodes = true;
+    for (index, pair) in inner.chunks_exact(2).enumerate() {
+        let byte = nibble(pair[0])? << 4 | nibble(pair[1])?;
+        decodes &= contents.get(index) == Some(&byte);
+    }
+    Some((decodes, inner.len()))
 }
 
 /// EntireFile, EntireRevision (with its index) or Partial.
@@ -312,14 +324,28 @@ mod tests {
         let bytes = b"0123<0A0B>56789";
         let (parsed, mut report) = range([0, 4, 10, 5], 15);
         let parsed = parsed.unwrap();
-        assert_eq!(
-            check_gap(bytes, &parsed, Some(&[10, 11]), &mut report),
-            Some(vec![10, 11])
-        );
-        assert!(check_gap(bytes, &parsed, Some(&[10, 12]), &mut report).is_none());
+        assert!(check_gap(bytes, &parsed, Some(&[10, 11]), &mut report));
+        assert!(!report.has_problem("contents_not_in_gap"));
+        assert!(!check_gap(bytes, &parsed, Some(&[10, 12]), &mut report));
+        assert!(!check_gap(bytes, &parsed, Some(&[10, 11, 0]), &mut report));
+        assert!(!check_gap(bytes, &parsed, Some(&[10]), &mut report));
+        assert!(!check_gap(bytes, &parsed, None, &mut report));
+        let odd = b"0123<0A0>56789";
+        let (parsed_odd, _) = range([0, 4, 9, 5], 14);
+        assert!(!check_gap(
+            odd,
+            &parsed_odd.unwrap(),
+            Some(&[10]),
+            &mut report
+        ));
         let wrapped = b"0123<0A0B>x6789";
         let (parsed, mut report) = range([0, 4, 11, 4], 15);
-        assert!(check_gap(wrapped, &parsed.unwrap(), Some(&[10, 11]), &mut report).is_none());
+        assert!(!check_gap(
+            wrapped,
+            &parsed.unwrap(),
+            Some(&[10, 11]),
+            &mut report
+        ));
         assert!(report.has_problem("contents_not_in_gap"));
     }
 

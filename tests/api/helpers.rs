@@ -31,8 +31,10 @@ pub struct TestApp {
 /// Settings for a fresh embedded node (SQLite, local objects) in a new temporary directory.
 pub fn embedded_settings() -> (Settings, TempDir) {
     let temp = tempfile::tempdir().expect("temp dir");
-    let mut settings = Settings::default();
-    settings.data_dir = temp.path().to_path_buf();
+    let mut settings = Settings {
+        data_dir: temp.path().to_path_buf(),
+        ..Settings::default()
+    };
     settings.server.listen = "127.0.0.1:0".into();
     (settings, temp)
 }

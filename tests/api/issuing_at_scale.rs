@@ -177,7 +177,8 @@ async fn fifty_concurrent_issuances_on_sqlite_take_1_to_50() {
                 .await,
         );
     }
-    let numbers = issue_all_concurrently(&client, &[server.base_url.clone()], &ids).await;
+    let numbers =
+        issue_all_concurrently(&client, std::slice::from_ref(&server.base_url), &ids).await;
     assert_eq!(numbers, expected(50));
 }
 
