@@ -85,3 +85,93 @@ pub(super) fn expand(document: &mut Document, max_decompressed_size: usize) -> l
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A PDF with a cross-reference stream and one object stream of `kind` holding
+    /// objects 100 (a dictionary) and 101 (an array), which the page references.
+    fn pdf_with_object_stream(kind: &str) -> Vec<u8> {
+        let members = ["<< /Kind /Member /N 7 >>", "[1 2 (three) 100 0 R]"];
+        let mut index = String::new();
+        let mut data = String::new();
+        for (i, member) in members.iter().enumerate() {
+            index.push_str(&format!("{} {} ", 100 + i, data.len()));
+            data.push_str(member);
+            data.push(' ');
+        }
+        let content = format!("{index}{data}");
+        let mut pdf = b"%PDF-1.7\n".to_vec();
+        let mut offsets = std::collections::BTreeMap::new();
+        let bodies = [
+            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+            "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /X 100 0 R /Y 101 0 R >>"
+                .to_string(),
+            format!(
+                "<< /Type /{kind} /N 2 /First {} /Length {} >>\nstream\n{content}\nendstream",
+                index.len(),
+                content.len()
+            ),
+        ];
+        for (number, body) in (1u32..).zip(bodies) {
+            offsets.insert(number, pdf.len());
+            pdf.extend_from_slice(format!("{number} 0 obj\n{body}\nendobj\n").as_bytes());
+        }
+        let size = 102u32;
+        let mut rows = Vec::new();
+        for number in 0..size {
+            let mut row = [0u8; 7];
+            if let Some(offset) = offsets.get(&number) {
+                row[0] = 1;
+                row[1..5].copy_from_slice(&(*offset as u32).to_be_bytes());
+            } else if number >= 100 {
+                row[0] = 2;
+                row[1..5].copy_from_slice(&4u32.to_be_bytes());
+                row[5..7].copy_from_slice(&((number - 100) as u16).to_be_bytes());
+            }
+            rows.extend_from_slice(&row);
+        }
+        let xref = pdf.len();
+        pdf.extend_from_slice(
+            format!(
+                "5 0 obj\n<< /Type /XRef /Size {size} /W [1 4 2] /Root 1 0 R /Length {} >>\nstream\n",
+                rows.len()
+            )
+            .as_bytes(),
+        );
+        pdf.extend_from_slice(&rows);
+        pdf.extend_from_slice(
+            format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
+        );
+        pdf
+    }
+
+    #[test]
+    fn members_load_as_lopdf_loads_them() {
+        let pdf = pdf_with_object_stream("ObjStm");
+        let plain = Document::load_mem(&pdf).unwrap();
+        let ours = super::super::limits::load(&pdf, 1024 * 1024).unwrap();
+        assert!(plain.objects.contains_key(&(101, 0)));
+        assert_eq!(
+            ours.objects.keys().collect::<Vec<_>>(),
+            plain.objects.keys().collect::<Vec<_>>()
+        );
+        for (id, object) in &plain.objects {
+            assert_eq!(
+                format!("{:?}", ours.objects[id]),
+                format!("{object:?}"),
+                "{id:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_stream_named_like_a_hidden_object_stream_is_not_expanded() {
+        let pdf = pdf_with_object_stream(std::str::from_utf8(HIDDEN_TYPE).unwrap());
+        let ours = super::super::limits::load(&pdf, 1024 * 1024).unwrap();
+        assert!(!ours.objects.contains_key(&(100, 0)));
+        assert!(!ours.objects.contains_key(&(101, 0)));
+    }
+}

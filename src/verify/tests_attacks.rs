@@ -352,3 +352,48 @@ fn info_pointed_at_the_page_tree_does_not_excuse_changing_it() {
         agency.modified_objects
     );
 }
+
+/// Image samples are not loaded by the validator (a placeholder holds their length), so an
+/// image rewritten in a later revision must still count as changed when its dictionary and
+/// length stay the same: it is read from another cross-reference entry.
+#[test]
+fn an_image_rewritten_with_the_same_length_is_named() {
+    let signed = &fixture().layer2;
+    let document = Document::load_mem(signed).unwrap();
+    let image = document
+        .objects
+        .iter()
+        .find_map(|(id, object)| match object {
+            Object::Stream(stream) => stream
+                .dict
+                .get(b"Subtype")
+                .is_ok_and(|s| s.as_name().is_ok_and(|n| n == b"Image"))
+                .then_some(*id),
+            _ => None,
+        })
+        .expect("the signed file shows an image");
+    let attacked = update(signed, |doc, _| {
+        doc.opt_clone_object_to_new_document(image).unwrap();
+        let Ok(Object::Stream(stream)) = doc.new_document.get_object_mut(image) else {
+            panic!("the image is a stream");
+        };
+        let middle = stream.content.len() / 2;
+        stream.content[middle] ^= 0xFF;
+    });
+    assert!(attacked.len() > signed.len());
+    let report = verify(&attacked);
+    assert!(!report.valid);
+    let label = format!("{} {} R", image.0, image.1);
+    for field in [PERSONAL, AGENCY] {
+        let checked = signature(&report, field);
+        assert!(checked.integrity && is_other(checked), "{checked:#?}");
+        assert!(
+            checked
+                .modified_objects
+                .iter()
+                .any(|m| m.starts_with(&label)),
+            "{field}: {:#?}",
+            checked.modified_objects
+        );
+    }
+}
