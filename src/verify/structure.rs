@@ -78,6 +78,10 @@ pub(super) fn first_signature_name(bytes: &[u8]) -> Option<usize> {
     let hex = |c: u8| (c as char).to_digit(16);
     let mut name = Vec::with_capacity(16);
     for slash in memchr::memchr_iter(b'/', bytes) {
+        // Most names are neither: decided on their first byte.
+        if !matches!(bytes.get(slash + 1), Some(b'B' | b'O' | b'#')) {
+            continue;
+        }
         name.clear();
         let mut i = slash + 1;
         while let Some(&c) = bytes.get(i) {
