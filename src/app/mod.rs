@@ -36,7 +36,7 @@ pub use issuing::{IssueRequest, IssuedView};
 pub use metadata::{
     draft_metadata_schema, DraftMetadata, Recipient, RelatedDocument, RelationChoice,
 };
-pub use policy::VerificationView;
+pub use policy::{StoredVerificationView, VerificationView};
 pub use register::{RegisterExport, RegisterFormat};
 pub use revalidation::RevalidationSummary;
 pub use signing::{CompleteSigningRequest, PlacementRequest, SigningSessionView};

@@ -22,6 +22,20 @@ pub struct VerificationView {
     /// Absent when the file's agency signature is by no certificate registered here.
     pub policy: Option<PolicyReport>,
     pub summary: PlainSummary,
+    /// Present when the upload was kept (`POST /api/verify?store=true`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stored: Option<StoredVerificationView>,
+}
+
+/// Where a kept verification and its file can be read again.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct StoredVerificationView {
+    pub id: uuid::Uuid,
+    pub stored_at: chrono::DateTime<chrono::Utc>,
+    /// `GET` this for the answer as it was given.
+    pub view_url: String,
+    /// `GET` this for the PDF that was checked.
+    pub file_url: String,
 }
 
 impl VerificationView {
@@ -31,6 +45,7 @@ impl VerificationView {
             report,
             policy,
             summary,
+            stored: None,
         }
     }
 }

@@ -5,8 +5,8 @@ use bytes::Bytes;
 use uuid::Uuid;
 
 use super::documents::{audit_event, require};
-use super::{AppError, AppResult, Services, VerificationView};
-use crate::db::UserRecord;
+use super::{AppError, AppResult, Services, StoredVerificationView, VerificationView};
+use crate::db::{StoredVerificationRecord, UserRecord};
 use crate::domain::Action;
 use crate::verify::{TrustAnchors, VerifyOptions};
 
@@ -27,12 +27,14 @@ impl Services {
         }
     }
 
-    /// Checks any PDF, and the two-layer policy when an agency registered here signed it;
-    /// the file is not stored.
+    /// Checks any PDF, and the two-layer policy when an agency registered here signed it.
+    /// Nothing is stored unless `store`: then the file (a write-once blob) and this answer
+    /// are kept, retrievable at `/api/verifications/{id}` and `…/file`.
     pub async fn verify_upload(
         &self,
         actor: &UserRecord,
         bytes: Bytes,
+        store: bool,
     ) -> AppResult<VerificationView> {
         require(actor, Action::ReadDocuments)?;
         let options = self.verify_options();
@@ -52,7 +54,87 @@ impl Services {
             serde_json::json!({"sha256": report.file_sha256, "valid": report.valid}),
         );
         self.store.append_audit_event(&event).await?;
-        self.verification_view(&bytes, report, None).await
+        let mut view = self.verification_view(&bytes, report, None).await?;
+        if store {
+            self.keep_verification(actor, bytes, &mut view).await?;
+        }
+        Ok(view)
+    }
+
+    /// Stores the file as a blob, then the answer (with its own reference) and an audit
+    /// event in one transaction. A failure after the blob leaves only an unreferenced,
+    /// content-addressed blob: no row points at a missing file.
+    async fn keep_verification(
+        &self,
+        actor: &UserRecord,
+        bytes: Bytes,
+        view: &mut VerificationView,
+    ) -> AppResult<()> {
+        let blob = self.blobs.put_blob(bytes).await?;
+        let id = Uuid::new_v4();
+        let stored = StoredVerificationView {
+            id,
+            stored_at: chrono::Utc::now(),
+            view_url: format!("/api/verifications/{id}"),
+            file_url: format!("/api/verifications/{id}/file"),
+        };
+        view.stored = Some(stored.clone());
+        let indication = serde_json::to_value(view.report.indication)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let record = StoredVerificationRecord {
+            id,
+            file_sha256: blob.hash.to_hex(),
+            file_size: blob.size as i64,
+            valid: view.report.valid,
+            indication,
+            view_json: serde_json::to_string(view)
+                .map_err(|e| AppError::Internal(format!("verification view: {e}")))?,
+            stored_by: actor.id,
+            stored_at: stored.stored_at,
+        };
+        let event = audit_event(
+            Some(actor),
+            "file.verification_stored",
+            None,
+            serde_json::json!({"verification_id": id, "sha256": record.file_sha256, "valid": record.valid}),
+        );
+        self.store.store_verification(&record, &event).await?;
+        Ok(())
+    }
+
+    /// A kept verification, as it was answered when stored.
+    pub async fn stored_verification(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+    ) -> AppResult<serde_json::Value> {
+        let record = self.stored_verification_record(actor, id).await?;
+        serde_json::from_str(&record.view_json)
+            .map_err(|e| AppError::Internal(format!("stored verification {id}: {e}")))
+    }
+
+    /// The file a kept verification checked.
+    pub async fn stored_verification_file(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+    ) -> AppResult<Vec<u8>> {
+        let record = self.stored_verification_record(actor, id).await?;
+        self.read_blob(&record.file_sha256).await
+    }
+
+    async fn stored_verification_record(
+        &self,
+        actor: &UserRecord,
+        id: Uuid,
+    ) -> AppResult<StoredVerificationRecord> {
+        require(actor, Action::ReadDocuments)?;
+        self.store
+            .stored_verification(id)
+            .await?
+            .ok_or(AppError::NotFound("verification"))
     }
 
     /// Verifies a stored document's current file, and its two-layer policy.

@@ -230,6 +230,13 @@ pub trait WorkflowStore: Send + Sync {
         result: &VerificationResultRecord,
         event: Option<&AuditEventRecord>,
     ) -> DbResult<()>;
+    /// Keeps an uploaded file's verification; `event` is appended in the same transaction.
+    async fn store_verification(
+        &self,
+        record: &StoredVerificationRecord,
+        event: &AuditEventRecord,
+    ) -> DbResult<()>;
+    async fn stored_verification(&self, id: Uuid) -> DbResult<Option<StoredVerificationRecord>>;
 }
 
 /// Everything the service persists in SQL.

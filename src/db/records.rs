@@ -357,3 +357,18 @@ pub struct VerificationResultRecord {
     /// JSON array of plain-language reasons.
     pub reasons_json: String,
 }
+
+/// An uploaded file's verification kept at the auditor's request: the file is the blob
+/// `file_sha256`; `view_json` is the response as it was then.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredVerificationRecord {
+    pub id: Uuid,
+    pub file_sha256: String,
+    pub file_size: i64,
+    pub valid: bool,
+    /// valid, invalid or indeterminate.
+    pub indication: String,
+    pub view_json: String,
+    pub stored_by: Uuid,
+    pub stored_at: DateTime<Utc>,
+}

@@ -262,6 +262,33 @@ macro_rules! impl_workflow_store {
                 Ok(())
             }
 
+            async fn store_verification(&self, r: &StoredVerificationRecord, event: &AuditEventRecord) -> DbResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("INSERT INTO stored_verifications (id, file_sha256, file_size, valid, indication, view, stored_by, stored_at) \
+                        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)")
+                    .bind(r.id).bind(&r.file_sha256).bind(r.file_size).bind(r.valid).bind(&r.indication)
+                    .bind(&r.view_json).bind(r.stored_by).bind(r.stored_at)
+                    .execute(&mut *tx).await?;
+                append_event_in(&mut tx, event).await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn stored_verification(&self, id: uuid::Uuid) -> DbResult<Option<StoredVerificationRecord>> {
+                let row = sqlx::query("SELECT * FROM stored_verifications WHERE id = $1")
+                    .bind(id).fetch_optional(&self.pool).await?;
+                row.map(|row| Ok(StoredVerificationRecord {
+                    id: row.try_get("id")?,
+                    file_sha256: row.try_get("file_sha256")?,
+                    file_size: row.try_get("file_size")?,
+                    valid: row.try_get("valid")?,
+                    indication: row.try_get("indication")?,
+                    view_json: row.try_get("view")?,
+                    stored_by: row.try_get("stored_by")?,
+                    stored_at: row.try_get("stored_at")?,
+                })).transpose()
+            }
+
             async fn copies_of(&self, original_id: uuid::Uuid) -> DbResult<Vec<DocumentRecord>> {
                 let rows = sqlx::query("SELECT * FROM documents WHERE copy_of = $1 ORDER BY created_at").bind(original_id).fetch_all(&self.pool).await?;
                 rows.iter().map(document_from_row).collect()

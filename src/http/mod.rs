@@ -85,6 +85,14 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/search", get(search::search))
         .route("/api/verify", post(verification::verify_upload))
         .route(
+            "/api/verifications/{id}",
+            get(verification::stored_verification),
+        )
+        .route(
+            "/api/verifications/{id}/file",
+            get(verification::stored_verification_file),
+        )
+        .route(
             "/api/documents/{id}/verification",
             get(verification::verify_document),
         )

@@ -13,6 +13,7 @@ mod documents;
 mod extraction;
 mod helpers;
 mod issuing_at_scale;
+mod kept_verifications;
 mod metadata_store;
 mod multi_node;
 mod object_store;
