@@ -368,55 +368,9 @@ mod tests {
     fn overlapping_object_stream(members: u32, len: usize) -> Vec<u8> {
         let index: String = (0..members).map(|i| format!("{} 0 ", 100 + i)).collect();
         let array = format!("[{}]", " 1".repeat(len));
-        let content = format!("{index}{array}");
-        let mut pdf = b"%PDF-1.7\n".to_vec();
-        let mut offsets = std::collections::BTreeMap::new();
-        let mut add = |pdf: &mut Vec<u8>, number: u32, body: &[u8]| {
-            offsets.insert(number, pdf.len());
-            pdf.extend_from_slice(format!("{number} 0 obj\n").as_bytes());
-            pdf.extend_from_slice(body);
-            pdf.extend_from_slice(b"\nendobj\n");
-        };
-        add(&mut pdf, 1, b"<< /Type /Catalog /Pages 2 0 R >>");
-        add(&mut pdf, 2, b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>");
-        add(
-            &mut pdf,
-            3,
-            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] >>",
-        );
-        let stream = format!(
-            "<< /Type /ObjStm /N {members} /First {} /Length {} >>\nstream\n{content}\nendstream",
-            index.len(),
-            content.len()
-        );
-        add(&mut pdf, 4, stream.as_bytes());
-        let size = 100 + members;
-        let mut rows = Vec::new();
-        for number in 0..size {
-            let mut row = [0u8; 7];
-            if let Some(offset) = offsets.get(&number) {
-                row[0] = 1;
-                row[1..5].copy_from_slice(&(*offset as u32).to_be_bytes());
-            } else if number >= 100 {
-                row[0] = 2;
-                row[1..5].copy_from_slice(&4u32.to_be_bytes());
-                row[5..7].copy_from_slice(&((number - 100) as u16).to_be_bytes());
-            }
-            rows.extend_from_slice(&row);
-        }
-        let xref = pdf.len();
-        pdf.extend_from_slice(
-            format!(
-                "5 0 obj\n<< /Type /XRef /Size {size} /W [1 4 2] /Root 1 0 R /Length {} >>\nstream\n",
-                rows.len()
-            )
-            .as_bytes(),
-        );
-        pdf.extend_from_slice(&rows);
-        pdf.extend_from_slice(
-            format!("\nendstream\nendobj\nstartxref\n{xref}\n%%EOF\n").as_bytes(),
-        );
-        pdf
+        super::super::object_streams::tests::pdf_with_object_stream(
+            "ObjStm", &index, &array, members,
+        )
     }
 
     /// Regression (resource audit): lopdf gives every member its own copy of the array, so

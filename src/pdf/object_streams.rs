@@ -87,20 +87,18 @@ pub(super) fn expand(document: &mut Document, max_decompressed_size: usize) -> l
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
-    /// A PDF with a cross-reference stream and one object stream of `kind` holding
-    /// objects 100 (a dictionary) and 101 (an array), which the page references.
-    fn pdf_with_object_stream(kind: &str) -> Vec<u8> {
-        let members = ["<< /Kind /Member /N 7 >>", "[1 2 (three) 100 0 R]"];
-        let mut index = String::new();
-        let mut data = String::new();
-        for (i, member) in members.iter().enumerate() {
-            index.push_str(&format!("{} {} ", 100 + i, data.len()));
-            data.push_str(member);
-            data.push(' ');
-        }
+    /// A PDF with a cross-reference stream and one object stream (object 4) of `/Type
+    /// kind` with the given index and data, whose `members` members are objects 100… (the
+    /// cross-reference stream places them there). The page references objects 100 and 101.
+    pub(crate) fn pdf_with_object_stream(
+        kind: &str,
+        index: &str,
+        data: &str,
+        members: u32,
+    ) -> Vec<u8> {
         let content = format!("{index}{data}");
         let mut pdf = b"%PDF-1.7\n".to_vec();
         let mut offsets = std::collections::BTreeMap::new();
@@ -110,7 +108,7 @@ mod tests {
             "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 10 10] /X 100 0 R /Y 101 0 R >>"
                 .to_string(),
             format!(
-                "<< /Type /{kind} /N 2 /First {} /Length {} >>\nstream\n{content}\nendstream",
+                "<< /Type /{kind} /N {members} /First {} /Length {} >>\nstream\n{content}\nendstream",
                 index.len(),
                 content.len()
             ),
@@ -119,7 +117,7 @@ mod tests {
             offsets.insert(number, pdf.len());
             pdf.extend_from_slice(format!("{number} 0 obj\n{body}\nendobj\n").as_bytes());
         }
-        let size = 102u32;
+        let size = 100 + members;
         let mut rows = Vec::new();
         for number in 0..size {
             let mut row = [0u8; 7];
@@ -148,9 +146,15 @@ mod tests {
         pdf
     }
 
+    /// Objects 100 (a dictionary) and 101 (an array) in an object stream of `kind`.
+    fn two_members(kind: &str) -> Vec<u8> {
+        let data = "<< /Kind /Member /N 7 >> [1 2 (three) 100 0 R] ";
+        pdf_with_object_stream(kind, "100 0 101 25 ", data, 2)
+    }
+
     #[test]
     fn members_load_as_lopdf_loads_them() {
-        let pdf = pdf_with_object_stream("ObjStm");
+        let pdf = two_members("ObjStm");
         let plain = Document::load_mem(&pdf).unwrap();
         let ours = super::super::limits::load(&pdf, 1024 * 1024).unwrap();
         assert!(plain.objects.contains_key(&(101, 0)));
@@ -169,7 +173,7 @@ mod tests {
 
     #[test]
     fn a_stream_named_like_a_hidden_object_stream_is_not_expanded() {
-        let pdf = pdf_with_object_stream(std::str::from_utf8(HIDDEN_TYPE).unwrap());
+        let pdf = two_members(std::str::from_utf8(HIDDEN_TYPE).unwrap());
         let ours = super::super::limits::load(&pdf, 1024 * 1024).unwrap();
         assert!(!ours.objects.contains_key(&(100, 0)));
         assert!(!ours.objects.contains_key(&(101, 0)));
