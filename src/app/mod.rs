@@ -41,6 +41,7 @@ pub use register::{RegisterExport, RegisterFormat};
 pub use revalidation::RevalidationSummary;
 pub use signing::{CompleteSigningRequest, PlacementRequest, SigningSessionView};
 pub use users::{NewUserRequest, TokenCreated};
+pub use verification::{StoredVerificationList, StoredVerificationSummary};
 pub use views::{DocumentFileView, DocumentList, DocumentView, UserView};
 
 /// Everything a use-case can fail with. The HTTP layer maps each variant to one stable code.

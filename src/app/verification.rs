@@ -10,6 +10,35 @@ use crate::db::{StoredVerificationRecord, UserRecord};
 use crate::domain::Action;
 use crate::verify::{TrustAnchors, VerifyOptions};
 
+/// Most kept verifications one list answers (`truncated` says when there were more).
+const MAX_LISTED_VERIFICATIONS: usize = 1000;
+
+/// Kept verifications of a period, newest first.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StoredVerificationList {
+    pub from: chrono::NaiveDate,
+    pub to: chrono::NaiveDate,
+    pub items: Vec<StoredVerificationSummary>,
+    /// More were kept in the period than one list holds; narrow the period.
+    pub truncated: bool,
+}
+
+/// One kept verification, without its report.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct StoredVerificationSummary {
+    pub id: Uuid,
+    pub file_sha256: String,
+    pub file_size: i64,
+    pub valid: bool,
+    /// valid, invalid or indeterminate.
+    pub indication: String,
+    /// The user who asked to keep it.
+    pub stored_by: Uuid,
+    pub stored_at: chrono::DateTime<chrono::Utc>,
+    pub view_url: String,
+    pub file_url: String,
+}
+
 impl Services {
     fn trust_anchors(&self) -> TrustAnchors {
         TrustAnchors {
@@ -123,6 +152,51 @@ impl Services {
     ) -> AppResult<Vec<u8>> {
         let record = self.stored_verification_record(actor, id).await?;
         self.read_blob(&record.file_sha256).await
+    }
+
+    /// Kept verifications stored between two Vietnamese calendar days (inclusive), newest
+    /// first; by default the last 30 days.
+    pub async fn list_stored_verifications(
+        &self,
+        actor: &UserRecord,
+        from: Option<chrono::NaiveDate>,
+        to: Option<chrono::NaiveDate>,
+    ) -> AppResult<StoredVerificationList> {
+        require(actor, Action::ReadDocuments)?;
+        let to = to.unwrap_or_else(|| super::signing::vietnam_now().date_naive());
+        let from = from.unwrap_or(to - chrono::Days::new(30));
+        if from > to {
+            return Err(AppError::BadRequest("'from' must not be after 'to'".into()));
+        }
+        let (start, _) = super::policy::vietnam_day(from);
+        let (_, end) = super::policy::vietnam_day(to);
+        let limit = MAX_LISTED_VERIFICATIONS;
+        let mut records = self
+            .store
+            .stored_verifications_between(start, end, limit as i64 + 1)
+            .await?;
+        let truncated = records.len() > limit;
+        records.truncate(limit);
+        let items = records
+            .into_iter()
+            .map(|record| StoredVerificationSummary {
+                view_url: format!("/api/verifications/{}", record.id),
+                file_url: format!("/api/verifications/{}/file", record.id),
+                id: record.id,
+                file_sha256: record.file_sha256,
+                file_size: record.file_size,
+                valid: record.valid,
+                indication: record.indication,
+                stored_by: record.stored_by,
+                stored_at: record.stored_at,
+            })
+            .collect();
+        Ok(StoredVerificationList {
+            from,
+            to,
+            items,
+            truncated,
+        })
     }
 
     async fn stored_verification_record(

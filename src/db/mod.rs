@@ -237,6 +237,14 @@ pub trait WorkflowStore: Send + Sync {
         event: &AuditEventRecord,
     ) -> DbResult<()>;
     async fn stored_verification(&self, id: Uuid) -> DbResult<Option<StoredVerificationRecord>>;
+    /// Kept verifications stored in `[start, end)`, newest first, at most `limit`; their
+    /// `view_json` is left empty (the list does not carry whole reports).
+    async fn stored_verifications_between(
+        &self,
+        start: DateTime<Utc>,
+        end: DateTime<Utc>,
+        limit: i64,
+    ) -> DbResult<Vec<StoredVerificationRecord>>;
 }
 
 /// Everything the service persists in SQL.

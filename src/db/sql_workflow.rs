@@ -6,6 +6,19 @@
 
 macro_rules! impl_workflow_store {
     ($store:ty, $row:ty, $for_update:literal) => {
+        fn stored_verification_from_row(row: &$row) -> DbResult<StoredVerificationRecord> {
+            Ok(StoredVerificationRecord {
+                id: row.try_get("id")?,
+                file_sha256: row.try_get("file_sha256")?,
+                file_size: row.try_get("file_size")?,
+                valid: row.try_get("valid")?,
+                indication: row.try_get("indication")?,
+                view_json: row.try_get("view")?,
+                stored_by: row.try_get("stored_by")?,
+                stored_at: row.try_get("stored_at")?,
+            })
+        }
+
         fn certificate_from_row(row: &$row) -> DbResult<CertificateRecord> {
             let purpose = match row.try_get::<&str, _>("purpose")? {
                 "personal" => CertificatePurpose::Personal,
@@ -277,16 +290,14 @@ macro_rules! impl_workflow_store {
             async fn stored_verification(&self, id: uuid::Uuid) -> DbResult<Option<StoredVerificationRecord>> {
                 let row = sqlx::query("SELECT * FROM stored_verifications WHERE id = $1")
                     .bind(id).fetch_optional(&self.pool).await?;
-                row.map(|row| Ok(StoredVerificationRecord {
-                    id: row.try_get("id")?,
-                    file_sha256: row.try_get("file_sha256")?,
-                    file_size: row.try_get("file_size")?,
-                    valid: row.try_get("valid")?,
-                    indication: row.try_get("indication")?,
-                    view_json: row.try_get("view")?,
-                    stored_by: row.try_get("stored_by")?,
-                    stored_at: row.try_get("stored_at")?,
-                })).transpose()
+                row.map(|row| stored_verification_from_row(&row)).transpose()
+            }
+
+            async fn stored_verifications_between(&self, start: chrono::DateTime<chrono::Utc>, end: chrono::DateTime<chrono::Utc>, limit: i64) -> DbResult<Vec<StoredVerificationRecord>> {
+                let rows = sqlx::query("SELECT id, file_sha256, file_size, valid, indication, '' AS view, stored_by, stored_at \
+                        FROM stored_verifications WHERE stored_at >= $1 AND stored_at < $2 ORDER BY stored_at DESC LIMIT $3")
+                    .bind(start).bind(end).bind(limit).fetch_all(&self.pool).await?;
+                rows.iter().map(stored_verification_from_row).collect()
             }
 
             async fn copies_of(&self, original_id: uuid::Uuid) -> DbResult<Vec<DocumentRecord>> {

@@ -85,6 +85,10 @@ pub fn router(state: AppState, request_timeout: Duration) -> Router {
         .route("/api/search", get(search::search))
         .route("/api/verify", post(verification::verify_upload))
         .route(
+            "/api/verifications",
+            get(verification::list_stored_verifications),
+        )
+        .route(
             "/api/verifications/{id}",
             get(verification::stored_verification),
         )

@@ -17,7 +17,7 @@ use super::{accounts, compliance, documents, health, register, search, verificat
         health::healthz, health::readyz,
         accounts::login, accounts::logout, accounts::me, accounts::list_users, accounts::create_user,
         documents::register_draft, documents::list_documents, documents::get_document, documents::download_document_file,
-        workflow::assign_signer, workflow::sign_personal, workflow::prepare_personal, workflow::complete_personal, workflow::issue, workflow::verify_audit_log, workflow::exemption_rules, workflow::revoke, workflow::related, workflow::make_copy, workflow::copies, register::export, compliance::compliance, verification::verify_upload, verification::stored_verification, verification::stored_verification_file, verification::verify_document, search::search,
+        workflow::assign_signer, workflow::sign_personal, workflow::prepare_personal, workflow::complete_personal, workflow::issue, workflow::verify_audit_log, workflow::exemption_rules, workflow::revoke, workflow::related, workflow::make_copy, workflow::copies, register::export, compliance::compliance, verification::verify_upload, verification::list_stored_verifications, verification::stored_verification, verification::stored_verification_file, verification::verify_document, search::search,
     ),
     components(schemas(super::error::ErrorCode, crate::app::DraftMetadata)),
     modifiers(&BearerAuth),

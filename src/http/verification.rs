@@ -49,6 +49,35 @@ pub async fn verify_upload(
     ))
 }
 
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[serde(deny_unknown_fields)]
+pub struct ListParams {
+    /// First day (Vietnam time, inclusive); default: 30 days before `to`.
+    from: Option<chrono::NaiveDate>,
+    /// Last day (Vietnam time, inclusive); default: today.
+    to: Option<chrono::NaiveDate>,
+}
+
+#[utoipa::path(
+    get, path = "/api/verifications", tag = "verification", params(ListParams),
+    responses((status = 200, description = "the kept verifications of the period, newest first", body = crate::app::StoredVerificationList), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)),
+    security(("bearer" = []))
+)]
+pub async fn list_stored_verifications(
+    State(state): State<AppState>,
+    caller: Caller,
+    params: Result<Query<ListParams>, QueryRejection>,
+) -> Result<Json<crate::app::StoredVerificationList>, ApiError> {
+    let Query(params) = params.map_err(|r| ApiError::bad_request(r.body_text()))?;
+    Ok(Json(
+        state
+            .services
+            .list_stored_verifications(&caller.user, params.from, params.to)
+            .await?,
+    ))
+}
+
 #[utoipa::path(
     get, path = "/api/verifications/{id}", tag = "verification",
     params(("id" = Uuid, Path, description = "the kept verification's id")),

@@ -83,6 +83,45 @@ async fn kept_verifications_round_trip(app: &TestApp) {
     assert_eq!(error_of(not_uuid).await.0, 404);
     let typo = post_verify(app, "auditor", "?stor=true", &pdf).await;
     assert_eq!(error_of(typo).await.0, 400);
+
+    // The list of the period names the kept one (and only kept ones), newest first.
+    let second: Value = post_verify(app, "auditor", "?store=true", b"%PDF-1.7\nnot really")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let listed: Value = app
+        .get(&auditor, "/api/verifications")
+        .await
+        .json()
+        .await
+        .unwrap();
+    let items = listed["items"].as_array().expect("items");
+    let ids: Vec<&str> = items.iter().map(|i| i["id"].as_str().unwrap()).collect();
+    assert_eq!(
+        ids,
+        [
+            second["stored"]["id"].as_str().unwrap(),
+            stored["id"].as_str().unwrap()
+        ],
+        "{listed:#}"
+    );
+    assert_eq!(items[1]["file_sha256"], kept["file_sha256"]);
+    assert_eq!(items[1]["valid"], true);
+    assert_eq!(items[0]["indication"], second["indication"]);
+    assert_eq!(items[1]["view_url"], view_url);
+    assert_eq!(listed["truncated"], false);
+    let past: Value = app
+        .get(&auditor, "/api/verifications?from=2020-01-01&to=2020-01-31")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert!(past["items"].as_array().unwrap().is_empty());
+    let backwards = app
+        .get(&auditor, "/api/verifications?from=2020-02-01&to=2020-01-31")
+        .await;
+    assert_eq!(error_of(backwards).await.1, "bad_request");
 }
 
 #[tokio::test]
